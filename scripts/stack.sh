@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Start, stop or wait for the assistant's servers: the action server (.venv) and the Rasa server (.venv-rasa).
+#   scripts/stack.sh start   start both in the background (pids and logs in .run/), wait until they answer
+#   scripts/stack.sh stop    stop both
+#   scripts/stack.sh status  say what is running
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=.run
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="ignore::DeprecationWarning"
+mkdir -p "$RUN"
+
+running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+start_one() {  # name, command...
+  local name=$1; shift
+  if running "$name"; then echo "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
+  setsid "$@" >"$RUN/$name.log" 2>&1 &
+  echo $! >"$RUN/$name.pid"
+}
+
+wait_for() {  # name, url, seconds
+  local name=$1 url=$2 limit=$3 t=0
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    if ! running "$name"; then echo "error: $name stopped while starting; its log:" >&2; tail -n 40 "$RUN/$name.log" >&2; return 1; fi
+    sleep 1; t=$((t + 1))
+    if [ "$t" -ge "$limit" ]; then echo "error: $name did not answer within $limit s; see $RUN/$name.log" >&2; return 1; fi
+  done
+}
+
+stop_one() {
+  local name=$1
+  if running "$name"; then
+    local pid; pid=$(cat "$RUN/$name.pid")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    echo "stopped $name"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+case "${1:-}" in
+  start)
+    start_one actions .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
+    start_one rasa .venv-rasa/bin/rasa run --enable-api --cors "*" --port "$RASA_PORT" \
+      --model models --endpoints endpoints.yml --credentials credentials.yml
+    wait_for actions "http://localhost:$ACTION_PORT/health" 120
+    wait_for rasa "http://localhost:$RASA_PORT/status" 300
+    echo "Assistant is up: REST webhook http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in $RUN/)"
+    ;;
+  stop) stop_one rasa; stop_one actions ;;
+  status) for n in actions rasa; do running "$n" && echo "$n running (pid $(cat "$RUN/$n.pid"))" || echo "$n stopped"; done ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
