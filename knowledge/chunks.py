@@ -35,10 +35,15 @@ def section_title(path: list[str]) -> str:
     return " > ".join(path) if path else "《规划》"
 
 
+def fmt_number(value: float) -> str:
+    """A table number as written: 49560.59 stays 49560.59, 149000.0 becomes 149000."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _fmt_investment(value: float | None) -> str:
     if value is None:
         return "未列投资额（表中为“/”）"
-    return f"{value:g}万元"
+    return f"{fmt_number(value)}万元"
 
 
 _NUMBER_CELL = re.compile(r"[≥≤>＞<]?\s*\d+(\.\d+)?")

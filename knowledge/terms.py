@@ -104,12 +104,20 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+_FILLER_PREFIX = re.compile(r"^[要想能会该得可几多哪啥]")
+
+
 def content_terms(text: str) -> list[str]:
-    """The subject words of a normalized question (jieba precise mode), for coverage checks."""
+    """The subject words of a normalized question (jieba precise mode), for coverage checks.
+
+    A modal or question character glued to a one-character verb ("要建", "要查", "几类") is chat, not subject.
+    """
     setup_jieba()
     seen, out = set(), []
     for tok in jieba.cut(text):
         tok = tok.strip()
+        if len(tok) == 2 and _FILLER_PREFIX.match(tok):
+            continue
         if tok and tok not in STOPWORDS and _TOKEN_OK.search(tok) and tok not in seen:
             seen.add(tok)
             out.append(tok)

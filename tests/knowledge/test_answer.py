@@ -95,7 +95,7 @@ def test_total_investment(index, question):
 def test_total_investment_does_not_call_unlisted_zero(index):
     res = _ask(index, "重点工程一共投资多少")
     assert res.confident
-    for line in (l for l in res.text.splitlines() if "生态制度类" in l):
+    for line in (x for x in res.text.splitlines() if "生态制度类" in x):
         assert not re.search(r"(?<![\d.])0(\.0+)?万元", _digits(line)), line
 
 
@@ -140,8 +140,6 @@ def test_light_plate_campaign(index, question):
     assert "食品浪费" in res.text
 
 
-@pytest.mark.xfail(reason="two-part question: answer logic still being tuned; has returned only one of the two "
-                          "answers (or project 63 instead of indicator 30)", strict=False)
 def test_two_questions_in_one_message(index):
     res = _ask(index, "农村生活污水治理率多少？重点工程一共投资多少")
     assert res.confident

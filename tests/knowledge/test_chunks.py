@@ -57,7 +57,7 @@ def test_text_chunk_bodies_are_whole_sentences_from_their_section(plan, chunks):
         for p in paras:
             para_starts.add(pos)
             pos += len(p.text)
-        para_ends = {s + len(p.text) for s, p in zip(sorted(para_starts), paras)}
+        para_ends = {s + len(p.text) for s, p in zip(sorted(para_starts), paras, strict=True)}
         assert start in para_starts or joined[start - 1] in SENTENCE_END, f"chunk {c.id} starts mid-sentence"
         assert end in para_ends or c.body.endswith(SENTENCE_END), f"chunk {c.id} ends mid-sentence"
 
@@ -80,7 +80,7 @@ def test_no_prose_is_lost(plan, chunks):
 def test_one_chunk_per_indicator(plan, chunks):
     inds = [c for c in chunks if c.kind == "indicator"]
     assert [c.ref for c in inds] == list(range(1, 42))
-    for c, ind in zip(inds, plan.indicators):
+    for c, ind in zip(inds, plan.indicators, strict=True):
         assert (c.line_start, c.line_end) == (ind.line_start, ind.line_end)
         assert ind.name in c.text
         assert CJK.search(c.body) and c.body.endswith("。")
@@ -113,14 +113,14 @@ def test_multi_part_indicator_chunk_names_every_part(chunks):
 def test_one_chunk_per_project(plan, chunks):
     prs = [c for c in chunks if c.kind == "project"]
     assert [c.ref for c in prs] == list(range(1, 89))
-    for c, pr in zip(prs, plan.projects):
+    for c, pr in zip(prs, plan.projects, strict=True):
         assert (c.line_start, c.line_end) == (pr.line_start, pr.line_end)
         assert pr.name in c.text and pr.years_raw in c.body
         assert pr.category in c.body and pr.subcategory in c.body
         assert all(o in c.body for o in pr.owners)
         assert CJK.search(c.body) and c.body.endswith("。")
         if pr.investment is not None:
-            assert f"{pr.investment:g}" in c.body.replace(",", ""), pr.number
+            assert f"{pr.investment:.2f}".rstrip("0").rstrip(".") in c.body.replace(",", ""), pr.number
 
 
 @pytest.mark.parametrize("number, facts", [

@@ -40,9 +40,9 @@ def test_batch_exits_cleanly(batch_run):
 
 
 def test_batch_one_json_object_per_line_in_order(batch_run):
-    lines = [l for l in batch_run.stdout.splitlines() if l.strip()]
+    lines = [x for x in batch_run.stdout.splitlines() if x.strip()]
     assert len(lines) == len(BATCH), batch_run.stdout[-2000:]
-    records = [json.loads(l) for l in lines]
+    records = [json.loads(x) for x in lines]
     assert [r["question"] for r in records] == BATCH
     for r in records:
         assert set(r) >= {"question", "answer", "confident", "sources", "latency_ms"}
@@ -60,7 +60,7 @@ def test_batch_answers_the_real_question(batch_run):
 
 
 def test_batch_bad_lines_get_a_message(batch_run):
-    records = [json.loads(l) for l in batch_run.stdout.splitlines() if l.strip()]
+    records = [json.loads(x) for x in batch_run.stdout.splitlines() if x.strip()]
     for r in records[1:]:
         assert r["confident"] is False, r["question"][:20]
         assert CJK.search(r["answer"]), r["answer"]
