@@ -1,0 +1,123 @@
+"""Green-living tips grounded in the plan, and reporting channels (the plan + channels.yml).
+
+Tips are the plan's own words found by a topic question; nothing is added that the plan does not
+say. Reporting channels from knowledge/data/channels.yml are labelled as coming from outside the
+plan, each with its source.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from .payload import latest_entity, latest_intent, latest_text, run_knowledge, send_answer
+
+# topic → (words that select it in a message, the question put to the plan)
+TOPICS: dict[str, tuple[tuple[str, ...], str]] = {
+    "垃圾分类": (("垃圾", "分类", "分類"), "推进生活垃圾分类 分类投放设施"),
+    "绿色出行": (("出行", "公交", "骑车", "自行车", "地铁", "步行", "开车", "通勤"),
+                 "构建便捷绿色出行系统 落实公交优先"),
+    "光盘行动": (("光盘", "剩饭", "剩菜", "浪费", "粮食", "吃饭"), "推行光盘行动 遏制食品浪费"),
+    "一次性用品": (("一次性", "塑料袋", "餐具", "布袋", "过度包装"), "严格限制一次性用品的生产销售和使用 可降解塑料袋"),
+    "节能家电": (("家电", "电器", "省电", "节电", "照明", "节能"), "倡导低碳居住 使用节电型电器和照明产品"),
+    "节约用水": (("节水", "省水", "用水", "节约用水"), "推广节能低碳节水产品应用"),
+}
+GENERAL = ("光盘行动", "一次性用品", "节能家电")
+CHANNEL_QUESTIONS = ("健全举报制度 举报受理程序", "网格吹哨 部门报到", "畅通公众参与渠道 信息公开 社会监督",
+                     "公众听证制度 表达环境利益诉求的渠道")
+COMING_SOON_INTENTS = {"report_pollution", "check_complaint_status", "find_activities"}
+
+
+def pick_topic(text: str, entity: str | None) -> str | None:
+    """The topic a message is about: keywords in the text first, then the topic entity; None if general."""
+    for name, (words, _) in TOPICS.items():
+        if any(w in text for w in words):
+            return name
+    if entity:
+        for name, (words, _) in TOPICS.items():
+            if entity == name or any(w in entity for w in words):
+                return name
+    return None
+
+
+def tips(topic: str | None) -> tuple[str, bool, list]:
+    """Reply text, confidence and sources for one topic, or a few general tips when there is none."""
+    from knowledge.answer import answer
+    names = [topic] if topic else list(GENERAL)
+    parts, sources = [], []
+    for name in names:
+        res = answer(TOPICS[name][1])
+        if res.confident and res.kind == "text":
+            parts.append(f"【{name}】{res.text}")
+            sources.extend(res.sources[:1])
+    if not parts:
+        return (f"《规划》里没有找到关于“{topic}”的具体做法，我不作推测。"
+                "您可以问问垃圾分类、绿色出行、光盘行动、一次性用品或节能家电。", False, [])
+    head = "以下是《规划》中倡导的绿色生活方式：\n" if not topic else ""
+    return head + "\n\n".join(parts), True, sources
+
+
+def load_channels(path: Path | None = None) -> list[dict]:
+    """Reporting channels from knowledge/data/channels.yml (outside the plan)."""
+    import knowledge
+    path = path or Path(knowledge.__file__).parent / "data" / "channels.yml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("channels") or []
+
+
+def channels_text(channels: list[dict]) -> str:
+    lines = ["以下渠道不是出自《规划》，是规划之外的公开信息（各条注明了来源）："]
+    for ch in channels:
+        lines.append(f"· {ch['name']}：{ch['how']}。\n  来源：{ch['source']}")
+        if ch.get("note"):
+            lines.append(f"  提示：{ch['note']}")
+    return "\n".join(lines)
+
+
+def plan_on_reporting() -> tuple[list[str], list]:
+    """What the plan itself says on 举报制度, 网格吹哨, 信息公开 and 公众参与 (deduplicated)."""
+    from knowledge.answer import answer
+    texts, sources, seen = [], [], set()
+    for q in CHANNEL_QUESTIONS:
+        res = answer(q)
+        if res.confident and res.kind == "text" and res.text not in seen:
+            seen.add(res.text)
+            texts.append(res.text)
+            sources.extend(res.sources[:1])
+    return texts, sources
+
+
+class ActionGreenTips(Action):
+    """Green-living tips on a topic, in the plan's own words with citations."""
+
+    def name(self) -> str:
+        return "action_green_tips"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        topic = pick_topic(latest_text(tracker), latest_entity(tracker, "topic"))
+        text, confident, sources = await run_knowledge(tips, topic)
+        buttons = None if topic else [{"title": t, "payload": f"{t}有什么建议"} for t in ("垃圾分类", "绿色出行")]
+        send_answer(dispatcher, text, confident, sources, buttons=buttons, kind="tips")
+        return []
+
+
+class ActionReportChannels(Action):
+    """What the plan says about reporting, then the outside channels with their sources."""
+
+    def name(self) -> str:
+        return "action_report_channels"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        channels = await run_knowledge(load_channels)
+        external = [{"name": c["name"], "source": c["source"], "outside_plan": True} for c in channels]
+        if latest_intent(tracker) in COMING_SOON_INTENTS:
+            dispatcher.utter_message(text=channels_text(channels),
+                                     json_message={"type": "channels", "channels": external})
+            return []
+        texts, sources = await run_knowledge(plan_on_reporting)
+        plan_part = "\n".join(texts) if texts else "《规划》中没有找到关于举报渠道的具体内容。"
+        text = f"《规划》里的说法：\n{plan_part}\n\n{channels_text(channels)}"
+        send_answer(dispatcher, text, bool(texts), sources, kind="channels", external=external)
+        return []

@@ -1,0 +1,104 @@
+"""Whole conversations through the REST webhook against the real servers (see conftest.py)."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+TIMEOUT = 120
+
+
+def say(base: str, sender: str, message) -> list[dict]:
+    r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=TIMEOUT)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def texts(msgs: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in msgs)
+
+
+def payloads(msgs: list[dict]) -> list[dict]:
+    return [m["custom"] for m in msgs if isinstance(m.get("custom"), dict) and m["custom"].get("type") == "plan_answer"]
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def alive(base: str) -> bool:
+    return requests.get(f"{base}/", timeout=10).ok
+
+
+def test_indicator_then_follow_ups(bot, sender):
+    first = say(bot, sender, "农村生活污水治理率现在多少")
+    assert "25.6" in texts(first) and "不达标" in texts(first)
+    assert payloads(first) and payloads(first)[0]["confident"] is True and payloads(first)[0]["sources"]
+    follow = say(bot, sender, "那2030年呢")
+    assert "农村生活污水治理率" in texts(follow) and "2030年目标值100%" in texts(follow)
+    status = say(bot, sender, "现在达标了吗")
+    assert "不达标" in texts(status)
+
+
+def test_unmet_list(bot, sender):
+    msgs = say(bot, sender, "哪些指标还没达标")
+    assert "6项指标未达标" in texts(msgs)
+
+
+def test_project_question(bot, sender):
+    msgs = say(bot, sender, "溧阳有哪些重点工程")
+    assert "溧阳" in texts(msgs) and "万元" in texts(msgs) and payloads(msgs)
+
+
+def test_green_tips(bot, sender):
+    msgs = say(bot, sender, "垃圾分类怎么做")
+    assert "生活垃圾分类" in texts(msgs) and "出处" in texts(msgs)
+
+
+def test_plan_question_with_citation(bot, sender):
+    msgs = say(bot, sender, "规划里怎么治理蓝藻")
+    assert "出处" in texts(msgs)
+    assert payloads(msgs) and payloads(msgs)[0]["confident"] is True
+
+
+def test_reporting_channels_labelled_outside_plan(bot, sender):
+    msgs = say(bot, sender, "怎么举报环境污染")
+    assert "12369" in texts(msgs) and "不是出自《规划》" in texts(msgs)
+
+
+def test_coming_soon(bot, sender):
+    msgs = say(bot, sender, "我要举报，我家旁边工厂在偷排污水")
+    assert "开发中" in texts(msgs) and "12369" in texts(msgs)
+
+
+def test_question_outside_the_plan_is_refused(bot, sender):
+    msgs = say(bot, sender, "今天天气怎么样")
+    assert any(w in texts(msgs) for w in ("超出了我的范围", "不作推测", "没有找到"))
+    assert all(p["confident"] is False for p in payloads(msgs))
+
+
+def test_greeting_shows_help_buttons(bot, sender):
+    msgs = say(bot, sender, "你好")
+    assert any(m.get("buttons") for m in msgs)
+
+
+@pytest.mark.parametrize("message", ["", "   ", "污" * 20000, "😀😀😀🌳", "\x00\x01\x07\x1b[31m", "？？？"])
+def test_bad_input_gets_a_reply_and_servers_stay_up(bot, sender, message):
+    r = requests.post(f"{bot}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=TIMEOUT)
+    assert r.status_code == 200 or 400 <= r.status_code < 500
+    if r.status_code == 200:
+        assert texts(r.json()).strip(), "no reply to bad input"     # a clear reply, not silence
+    assert alive(bot)
+    assert "25.6" in texts(say(bot, sender, "农村生活污水治理率现在多少"))
+
+
+@pytest.mark.parametrize("body", [{}, {"sender": "x"}, {"message": "你好"}, [], "not json",
+                                  {"sender": "x", "message": 42}, {"sender": None, "message": "你好"}])
+def test_malformed_bodies_get_400(bot, body):
+    kwargs = {"data": body} if isinstance(body, str) else {"json": body}
+    r = requests.post(f"{bot}/webhooks/rest/webhook", timeout=TIMEOUT, **kwargs)
+    assert r.status_code == 400, r.text
+    assert "sender" in r.text and "message" in r.text          # the reply says what a valid body is
+    assert alive(bot)

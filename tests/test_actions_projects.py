@@ -1,0 +1,49 @@
+"""action_project_info against the real knowledge index."""
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.projects import ActionProjectInfo
+
+SLOTS = {"indicator": None, "year": None, "project": None, "district": None, "topic": None}
+
+
+def run(text, entities=()):
+    msg = {"text": text, "intent": {"name": "ask_project", "confidence": 1.0},
+           "entities": [{"entity": e, "value": v} for e, v in entities]}
+    tracker = Tracker("test", dict(SLOTS), msg, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionProjectInfo().run(dispatcher, tracker, {}))
+    return dispatcher.messages
+
+
+def test_project_by_name_with_years_and_investment():
+    msgs = run("长荡湖退渔还湿工程投资多少", [("project", "长荡湖退渔还湿工程（溧阳段）")])
+    text = msgs[0]["text"]
+    assert "长荡湖退渔还湿工程" in text and "25000万元" in text and "2022-2023" in text
+    assert msgs[0]["custom"]["confident"] is True and msgs[0]["custom"]["sources"]
+
+
+def test_projects_by_district():
+    msgs = run("溧阳有哪些重点工程", [("district", "溧阳")])
+    assert "溧阳" in msgs[0]["text"] and "共10项" in msgs[0]["text"]
+
+
+def test_projects_by_owner():
+    msgs = run("市生态环境局负责哪些项目")
+    head = msgs[0]["text"].splitlines()[0]
+    assert "责任主体" in head and "市生态环境局" in head and "工业“绿岛”建设项目" in msgs[0]["text"]
+
+
+def test_projects_by_category():
+    msgs = run("生态空间类项目有哪些")
+    assert "生态空间类的重点工程共21项" in msgs[0]["text"]
+
+
+def test_totals():
+    msgs = run("重点工程总投资多少")
+    text = msgs[0]["text"]
+    assert "88项" in text and "3309473.59万元" in text
