@@ -51,7 +51,12 @@ down:
 ask: index
 	.venv/bin/python -m knowledge ask
 
+# Data checks, Rasa's own story test, then pytest (knowledge, actions, and end-to-end conversations
+# against a real Rasa server and action server that the tests start once per session).
 test: index train
+	.venv/bin/python scripts/gen_nlu_lookups.py --check
+	.venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
+	.venv-rasa/bin/rasa test core --stories tests/test_stories.yml --model models --fail-on-prediction-errors --out .run/story-results
 	.venv/bin/python -m pytest tests -q -p no:cacheprovider
 
 test-knowledge: index
