@@ -6,6 +6,7 @@ plan, each with its source.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,29 @@ def plan_on_reporting() -> tuple[list[str], list]:
     return texts, sources
 
 
+def tips_turn(question: str, entity: str | None) -> tuple[str, bool, list, str | None]:
+    """(text, confident, sources, topic): the plan's answer to the question itself when it has one,
+    general tips for a general request, and an honest refusal for a specific question it does not cover."""
+    from knowledge.answer import answer, has_own_subject
+    topic = pick_topic(question, entity)
+    if topic is None and not has_own_subject(re.sub(r"绿色生活|低碳生活|环保|生活", "", question)):
+        text, confident, sources = tips(None)
+        return text, confident, sources, None
+    res = answer(question)
+    if res.confident and res.kind == "text":
+        return res.text, True, res.sources, topic
+    if topic is not None and not has_own_subject(_without_topic_words(question, topic)):
+        text, confident, sources = tips(topic)
+        return text, confident, sources, topic
+    return res.text, res.confident, res.sources, topic
+
+
+def _without_topic_words(question: str, topic: str) -> str:
+    for word in (topic, *TOPICS[topic][0]):
+        question = question.replace(word, "")
+    return question
+
+
 class ActionGreenTips(Action):
     """Green-living tips on a topic, in the plan's own words with citations."""
 
@@ -96,11 +120,18 @@ class ActionGreenTips(Action):
         return "action_green_tips"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        topic = pick_topic(latest_text(tracker), latest_entity(tracker, "topic"))
-        text, confident, sources = await run_knowledge(tips, topic)
-        buttons = None if topic else [{"title": t, "payload": f"{t}有什么建议"} for t in ("垃圾分类", "绿色出行")]
+        text, confident, sources, topic = await run_knowledge(tips_turn, latest_text(tracker),
+                                                              latest_entity(tracker, "topic"))
+        buttons = None if confident and topic else [{"title": t, "payload": f"{t}有什么建议"} for t in TOPICS]
         send_answer(dispatcher, text, confident, sources, buttons=buttons, kind="tips")
         return []
+
+
+def _specific_answer(question: str, already: list[str]):
+    """The plan's answer to the citizen's own question when it adds to the general reporting texts."""
+    from knowledge.answer import answer
+    res = answer(question)
+    return res if res.confident and res.text not in already else None
 
 
 class ActionReportChannels(Action):
@@ -117,6 +148,9 @@ class ActionReportChannels(Action):
                                      json_message={"type": "channels", "channels": external})
             return []
         texts, sources = await run_knowledge(plan_on_reporting)
+        specific = await run_knowledge(_specific_answer, latest_text(tracker), texts)
+        if specific:
+            texts, sources = [specific.text, *texts], [*specific.sources[:1], *sources]
         plan_part = "\n".join(texts) if texts else "《规划》中没有找到关于举报渠道的具体内容。"
         text = f"《规划》里的说法：\n{plan_part}\n\n{channels_text(channels)}"
         send_answer(dispatcher, text, bool(texts), sources, kind="channels", external=external)

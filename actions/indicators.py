@@ -30,32 +30,51 @@ def requested_year(*texts: str | None) -> int | None:
 
 
 def resolve(value: str | None):
-    """The Indicator an entity, slot or question names (knowledge's one indicator lookup), or None."""
+    """The Indicator an entity or slot value names (knowledge's one indicator lookup), or None."""
     if not value:
         return None
     from knowledge.answer import INDICATOR_MATCH
     from knowledge.index import load
     from knowledge.normalize import normalize
     from knowledge.records import best_records
-    from knowledge.terms import expand
-    score, found = best_records(load(), expand(normalize(value))[0], "indicator")
+    from knowledge.terms import expand, fix_typos
+    score, found = best_records(load(), expand(fix_typos(normalize(value)))[0], "indicator", bonus=False)
     return found[0] if score >= INDICATOR_MATCH and len(found) == 1 else None
 
 
-def indicator_reply(ind, question: str, entity_year: str | None) -> tuple[str, list]:
-    """Reply text and sources for one indicator: the asked year or status, else the full row."""
+def indicator_turn(question: str, entity: str | None, slot: str | None, entity_year: str | None):
+    """The Answer to an indicator question.
+
+    A follow-up without a subject of its own ("那2030年呢", "现在达标了吗") is about the indicator in the
+    `indicator` slot. Anything else goes through the knowledge base's own routing (表1, the text, or a
+    refusal); when that finds no indicator but the NLU's indicator entity names one, the row answers.
+    """
+    from knowledge.answer import answer, has_own_subject
     from knowledge.records import indicator_answer, indicator_focus
+    from knowledge.result import Answer
+    follow_up = not has_own_subject(question)
+    ind = resolve(slot) if slot and follow_up else None
+    if ind is None and follow_up:
+        return Answer(question, "您想查询哪一项指标？请说出指标名称，例如“农村生活污水治理率”，"
+                                "也可以问“哪些指标还没达标”。", False, [], "clarify")
+    if ind is None:
+        res = answer(question)
+        ind = resolve(entity) if res.kind not in ("indicator", "unmet") else None
+        if ind is None:
+            return res
     full = indicator_answer(question, [ind])
     focus = indicator_focus(ind, requested_year(entity_year, question), bool(_STATUS_Q.search(question)))
-    return (focus or full.text), full.sources
+    full.text = focus or full.text
+    return full
 
 
-def _lookup(value: str | None, question: str, entity_year: str | None):
-    ind = resolve(value)
-    if ind is None:
-        return None, None, None
-    text, sources = indicator_reply(ind, question, entity_year)
-    return ind, text, sources
+def indicator_slot(res) -> list[dict[str, Any]]:
+    """Remember the indicator an answer is about, for follow-ups."""
+    if res.kind != "indicator" or len(res.indicators) != 1:
+        return []
+    from knowledge.index import load
+    name = next(i.name for i in load().plan.indicators if i.number == res.indicators[0])
+    return [SlotSet("indicator", name)]
 
 
 class ActionIndicatorStatus(Action):
@@ -65,35 +84,33 @@ class ActionIndicatorStatus(Action):
         return "action_indicator_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        question = latest_text(tracker)
-        value = latest_entity(tracker, "indicator") or tracker.get_slot("indicator")
-        entity_year = latest_entity(tracker, "year")
-        ind, text, sources = await run_knowledge(_lookup, value, question, entity_year)
-        if ind is None:
-            from knowledge.answer import answer
-
-            from .plan import ActionAnswerFromPlan
-            res = await run_knowledge(answer, question)
-            if res.kind == "indicator" or (res.confident and value is None and requested_year(question) is None
-                                           and not _STATUS_Q.search(question)):
-                return await ActionAnswerFromPlan().run(dispatcher, tracker, domain)
+        res = await run_knowledge(indicator_turn, latest_text(tracker), latest_entity(tracker, "indicator"),
+                                  tracker.get_slot("indicator"), latest_entity(tracker, "year"))
+        buttons = None
+        if not res.confident:
             buttons = [{"title": n, "payload": f"{n}现在多少"} for n in _EXAMPLES]
-            send_answer(dispatcher, "您想查询哪一项指标？请说出指标名称，例如“农村生活污水治理率”。"
-                        "也可以问“哪些指标还没达标”。", False, [], buttons=buttons, kind="clarify")
-            return [SlotSet("year", None)]
-        send_answer(dispatcher, text, True, sources, kind="indicator")
-        return [SlotSet("indicator", ind.name), SlotSet("year", None)]
+        send_answer(dispatcher, res.text, res.confident, res.sources, buttons=buttons, kind=res.kind)
+        return [*await run_knowledge(indicator_slot, res), SlotSet("year", None)]
 
 
 class ActionUnmetIndicators(Action):
-    """The indicators 表1 marks 不达标, with their gap to the 2025 target."""
+    """The indicators 表1 marks 不达标; a message that asks something else gets the knowledge answer."""
 
     def name(self) -> str:
         return "action_unmet_indicators"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        from knowledge.index import load
-        from knowledge.records import unmet_answer
-        res = await run_knowledge(lambda q: unmet_answer(load(), q), latest_text(tracker))
+        res = await run_knowledge(unmet_turn, latest_text(tracker))
         send_answer(dispatcher, res.text, res.confident, res.sources, kind=res.kind)
         return []
+
+
+def unmet_turn(question: str):
+    """The unmet list, unless the knowledge base finds the message is about something else."""
+    from knowledge.answer import answer
+    from knowledge.index import load
+    from knowledge.records import unmet_answer
+    res = answer(question)
+    if res.kind == "unmet" or (not res.confident and re.search(r"达标|指标|達標", question)):
+        return unmet_answer(load(), question)
+    return res

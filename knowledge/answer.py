@@ -30,7 +30,7 @@ from .result import Answer, Source
 from .result import make_source as _source
 from .search import search
 
-CONFIDENT_COVERAGE = 0.6     # share of the question's (IDF-weighted) subject words the answer must contain
+CONFIDENT_COVERAGE = 0.5     # share of the question's (IDF-weighted) subject words the answer must contain
 INDICATOR_MATCH = 0.6        # share of an indicator name's character pairs the question must contain
 PROJECT_MATCH = 0.7
 RERANK_DEPTH = 10
@@ -203,9 +203,10 @@ def _answer_one(index: Index, question: str, mode: str) -> Answer:
 _FOLLOW_UP_WORDS = frozenset("目标 目标值 现状 现状值 达标 达标了 情况 数据 比例 数值 进展 完成 投资 年限 单位 负责".split())
 
 
-def _own_subject(segment: str) -> bool:
+def has_own_subject(segment: str) -> bool:
     """Whether a part of a question names a subject, not only a year or a field such as 目标."""
-    return any(not re.fullmatch(r"\d{4}年?", t) and t not in _FOLLOW_UP_WORDS for t in terms.content_terms(segment))
+    return any(len(t) > 1 and not re.fullmatch(r"\d{4}年?", t) and t not in _FOLLOW_UP_WORDS
+               for t in terms.content_terms(normalize(segment)))
 
 
 def _segments(question: str) -> list[str]:
@@ -226,7 +227,7 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None) -> A
         return whole
     results: list[Answer] = []
     for i, seg in enumerate(segs):
-        if i and not _own_subject(seg):             # "…，2030年目标呢": the subject sits in the first part
+        if i and not has_own_subject(seg):             # "…，2030年目标呢": the subject sits in the first part
             seg = f"{segs[0]} {seg}"
         res = _answer_one(index, seg, mode)
         if i and res.kind not in RECORD_KINDS:
@@ -240,4 +241,4 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None) -> A
     sources = [s for r in results for s in r.sources]
     kinds = {r.kind for r in results}
     return Answer(question, "\n\n".join(r.text for r in results), True, sources,
-                  kinds.pop() if len(kinds) == 1 else "text")
+                  kinds.pop() if len(kinds) == 1 else "text", [n for r in results for n in r.indicators])

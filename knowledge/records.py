@@ -74,10 +74,10 @@ def indicator_answer(question: str, inds: list[Indicator]) -> Answer:
     body = "\n\n".join(indicator_text(i) for i in inds)
     srcs = [_source(indicator_title(i), indicator_text(i), 1.0, i.line_start, i.line_end) for i in inds]
     cite = "（出处：《规划》表1 常州市生态文明建设指标体系）"
-    return Answer(question, f"{body}\n{cite}", True, srcs, "indicator")
+    return Answer(question, f"{body}\n{cite}", True, srcs, "indicator", [i.number for i in inds])
 
 
-def best_records(index: Index, qx: str, kind: str, mode: str = "hybrid") -> tuple[float, list]:
+def best_records(index: Index, qx: str, kind: str, mode: str = "hybrid", bonus: bool = True) -> tuple[float, list]:
     """Records of one kind whose names best match the question; retrieval's first pick gets a bonus."""
     grams = _bigrams(qx)
     if kind == "indicator":
@@ -87,7 +87,7 @@ def best_records(index: Index, qx: str, kind: str, mode: str = "hybrid") -> tupl
         records = index.plan.projects
         names = {r.number: [r.name] for r in records}
     scores = {r.number: max(_name_score(n, grams) for n in names[r.number]) for r in records}
-    hits = search(index, qx, k=1, mode=mode, kinds=(kind,))
+    hits = search(index, qx, k=1, mode=mode, kinds=(kind,)) if bonus else []
     if hits:
         scores[hits[0].chunk.ref] += RETRIEVAL_BONUS
     best = max(scores.values())

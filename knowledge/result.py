@@ -20,6 +20,7 @@ class Answer:
     confident: bool
     sources: list[Source] = field(default_factory=list)
     kind: str = "text"          # indicator, unmet, project, text, refusal, invalid
+    indicators: list[int] = field(default_factory=list)   # numbers of the 表1 rows the answer is about
 
     def to_dict(self) -> dict:
         return asdict(self)
