@@ -42,12 +42,13 @@ def resolve(value: str | None):
     return found[0] if score >= INDICATOR_MATCH and len(found) == 1 else None
 
 
-def indicator_turn(question: str, entity: str | None, slot: str | None, entity_year: str | None):
+def indicator_turn(question: str, slot: str | None, entity_year: str | None):
     """The Answer to an indicator question.
 
     A follow-up without a subject of its own ("那2030年呢", "现在达标了吗") is about the indicator in the
     `indicator` slot. Anything else goes through the knowledge base's own routing (表1, the text, or a
-    refusal); when that finds no indicator but the NLU's indicator entity names one, the row answers.
+    refusal): the NLU's indicator entity only feeds the slot, since the knowledge base also knows when
+    the plan cannot answer (real-time data, years after 2030) and when a passage answers better.
     """
     from knowledge.answer import answer, has_own_subject
     from knowledge.records import indicator_answer, indicator_focus
@@ -58,10 +59,7 @@ def indicator_turn(question: str, entity: str | None, slot: str | None, entity_y
         return Answer(question, "您想查询哪一项指标？请说出指标名称，例如“农村生活污水治理率”，"
                                 "也可以问“哪些指标还没达标”。", False, [], "clarify")
     if ind is None:
-        res = answer(question)
-        ind = resolve(entity) if res.kind not in ("indicator", "unmet") else None
-        if ind is None:
-            return res
+        return answer(question)
     full = indicator_answer(question, [ind])
     focus = indicator_focus(ind, requested_year(entity_year, question), bool(_STATUS_Q.search(question)))
     full.text = focus or full.text
@@ -84,8 +82,8 @@ class ActionIndicatorStatus(Action):
         return "action_indicator_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        res = await run_knowledge(indicator_turn, latest_text(tracker), latest_entity(tracker, "indicator"),
-                                  tracker.get_slot("indicator"), latest_entity(tracker, "year"))
+        res = await run_knowledge(indicator_turn, latest_text(tracker), tracker.get_slot("indicator"),
+                                  latest_entity(tracker, "year"))
         buttons = None
         if not res.confident:
             buttons = [{"title": n, "payload": f"{n}现在多少"} for n in _EXAMPLES]

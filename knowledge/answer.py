@@ -46,6 +46,7 @@ HELP = ("我可以帮您：查询41项生态文明建设指标的现状、目标
 _UNMET = re.compile(r"(没|未|不|尚未|还没)(有)?(达标|完成|达到|实现)|落后|差距大|短板|not (yet )?(met|achieved)|unmet|behind")
 _LIST = re.compile(r"哪些|哪几|几个|几项|多少个|多少项|有啥|列|which|what|how many|list")
 _INDICATOR_INTENT = re.compile(r"多少|几|目标|达标|现状|现在|比例|比重|率|指标|数据|数值|水平|进展|完成|20[23]\d|%|"
+                               r"怎么样|咋样|如何|情况|"
                                r"value|target|rate|status|how much|percent")
 _PROJECT_INTENT = re.compile(r"项目|工程|投资|多少钱|资金|经费|花了|花多少|预算|project|invest|budget|fund")
 _TOTAL = re.compile(r"总投资|一共|总共|合计|总计|加起来|总额|全部|所有|多少项|几项|多少个|total|in all|altogether|how many")
@@ -183,6 +184,14 @@ def _record_candidates(index: Index, question: str, q: str, qx: str, mode: str) 
     return out
 
 
+def _evidence(index: Index, ans: Answer) -> str:
+    """What a table answer covers: its text plus the colloquial names citizens use for its indicators."""
+    names = [i.name for i in index.plan.indicators if i.number in ans.indicators]
+    names += [p.name for i in index.plan.indicators if i.number in ans.indicators for p in i.parts]
+    variants = [v for canon, vs in terms.synonyms().items() if any(canon in n for n in names) for v in vs]
+    return " ".join([ans.text, *variants])
+
+
 def _answer_one(index: Index, question: str, mode: str) -> Answer:
     q = terms.fix_typos(normalize(question))
     qx, _, _ = terms.expand(q)
@@ -191,7 +200,8 @@ def _answer_one(index: Index, question: str, mode: str) -> Answer:
         return refusal(question, [], reason)
     if _UNMET.search(qx) and (_LIST.search(qx) or best_records(index, qx, "indicator", mode)[0] < INDICATOR_MATCH):
         return unmet_answer(index, question)
-    candidates = [(coverage(index, q, a.text), -i, a) for i, a in enumerate(_record_candidates(index, question, q, qx, mode))]
+    candidates = [(coverage(index, q, _evidence(index, a)), -i, a)
+                  for i, a in enumerate(_record_candidates(index, question, q, qx, mode))]
     passage_cov, passage = _passage_answer(index, question, q, qx, mode)
     candidates.append((passage_cov, -len(candidates), passage))
     cov, _, best = max(candidates, key=lambda x: (round(x[0], 2), x[1]))
