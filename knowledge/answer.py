@@ -153,17 +153,21 @@ def _passage_answer(index: Index, question: str, q: str, qx: str, mode: str) -> 
     sources = [_source(h.chunk.title, h.chunk.body, h.score, h.chunk.line_start, h.chunk.line_end) for h in hits]
     if not hits:
         return 0.0, refusal(question, [])
-    ranked = [(coverage(index, q, h.chunk.text) + TITLE_WEIGHT * coverage(index, q, h.chunk.title), -rank, h.chunk)
-              for rank, h in enumerate(hits)]
-    _, _, top = max(ranked, key=lambda x: (round(x[0], 2), x[1]))
+    ranked = sorted(((coverage(index, q, h.chunk.text) + TITLE_WEIGHT * coverage(index, q, h.chunk.title), -rank, h.chunk)
+                     for rank, h in enumerate(hits)), key=lambda x: (round(x[0], 2), x[1]), reverse=True)
+    top = ranked[0][2]
     cov = coverage(index, q, top.text)
     if top.kind == "indicator":
         return cov, indicator_answer(question, [i for i in index.plan.indicators if i.number == top.ref])
     if top.kind == "project":
         return cov, project_answer(question, "", [p for p in index.plan.projects if p.number == top.ref])
-    sources.sort(key=lambda s: s.title != top.title or s.line_start != top.line_start)
-    text = f"根据《规划》“{top.title.split(' > ')[-1]}”部分：{_extract(index, q, top)}\n" \
-           f"{_cite(top.title, top.line_start, top.line_end)}"
+    # A second passage that covers the question as well as the first is quoted too: ties are common
+    # between neighbouring paragraphs, and the citizen's fact may sit in either.
+    chosen = [top] + [c for score, _, c in ranked[1:2] if c.kind == "text" and round(score, 2) >= round(ranked[0][0], 2)]
+    order = {(c.title, c.line_start): i for i, c in enumerate(chosen)}
+    sources.sort(key=lambda s: order.get((s.title, s.line_start), len(order)))
+    text = "\n".join(f"根据《规划》“{c.title.split(' > ')[-1]}”部分：{_extract(index, q, c)}\n"
+                     f"{_cite(c.title, c.line_start, c.line_end)}" for c in chosen)
     return cov, Answer(question, text, True, sources, "text")
 
 
