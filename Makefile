@@ -18,7 +18,7 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(VENV): requirements/knowledge.txt
 	@test -n "$(PY311)"
-	$(PY311) -m venv .venv
+	test -x .venv/bin/python || $(PY311) -m venv .venv     # an existing (or linked) environment is updated in place
 	.venv/bin/pip install -q --upgrade pip
 	.venv/bin/pip install torch==2.13.0          # the CPU wheel on this machine's disk, before anything can pull CUDA
 	.venv/bin/pip install -r requirements/knowledge.txt
@@ -27,7 +27,7 @@ $(VENV): requirements/knowledge.txt
 
 $(VENV_RASA): requirements/rasa.txt
 	@test -n "$(PY310)"
-	$(PY310) -m venv .venv-rasa
+	test -x .venv-rasa/bin/python || $(PY310) -m venv .venv-rasa
 	.venv-rasa/bin/pip install -q --upgrade pip
 	.venv-rasa/bin/pip install -r requirements/rasa.txt
 	touch $@
