@@ -12,11 +12,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run up down ask index train test test-knowledge bench lint clean
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run up down chat ask index train browser test test-knowledge bench lint clean
 
 $(VENV): requirements/knowledge.txt
 	@test -n "$(PY311)"
-	$(PY311) -m venv .venv
+	test -x .venv/bin/python || $(PY311) -m venv .venv     # an existing (or linked) environment is updated in place
 	.venv/bin/pip install -q --upgrade pip
 	.venv/bin/pip install torch==2.13.0          # the CPU wheel on this machine's disk, before anything can pull CUDA
 	.venv/bin/pip install -r requirements/knowledge.txt
@@ -25,7 +27,7 @@ $(VENV): requirements/knowledge.txt
 
 $(VENV_RASA): requirements/rasa.txt
 	@test -n "$(PY310)"
-	$(PY310) -m venv .venv-rasa
+	test -x .venv-rasa/bin/python || $(PY310) -m venv .venv-rasa
 	.venv-rasa/bin/pip install -q --upgrade pip
 	.venv-rasa/bin/pip install -r requirements/rasa.txt
 	touch $@
@@ -36,10 +38,17 @@ index: $(VENV)
 train: $(VENV_RASA)
 	scripts/train_if_changed.sh
 
-# The assistant in the foreground: servers start, a terminal chat opens; Ctrl-C stops both servers.
+# The assistant in the foreground: the three servers start (actions, Rasa, web chat on WEB_PORT, default
+# 8000) and the web page's address is printed; Ctrl-C stops them.
 run: index train
 	@trap 'scripts/stack.sh stop' EXIT INT TERM; scripts/stack.sh start && \
-	  if [ -t 0 ]; then .venv/bin/python scripts/chat.py; else echo "Ctrl-C to stop."; while true; do sleep 3600; done; fi
+	  echo "Ctrl-C 停止。" && while true; do sleep 3600; done
+
+# A terminal chat with servers already running (make run in another terminal, or make up).
+chat: $(VENV)
+	@curl -fsS -o /dev/null "$${RASA_URL:-http://localhost:5005}/status" 2>/dev/null || \
+	  { echo "助手没有在运行：先在另一个终端执行 make run（或 make up）。" >&2; exit 1; }
+	.venv/bin/python scripts/chat.py
 
 up: index train
 	scripts/stack.sh start
@@ -51,9 +60,16 @@ down:
 ask: index
 	.venv/bin/python -m knowledge ask
 
-# Data checks, Rasa's own story test, then pytest (knowledge, actions, and end-to-end conversations
-# against a real Rasa server and action server that the tests start once per session).
-test: index train
+# Headless Chromium, its driver and a Chinese font from Debian, for the browser tests (apt only when missing;
+# without the font the screenshots show boxes instead of characters).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; \
+	  then echo "Chromium is installed."; \
+	  else $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver fonts-wqy-microhei; fi
+
+# Data checks, Rasa's own story test, then pytest (knowledge, actions, end-to-end conversations against a
+# real Rasa server and action server that the tests start once per session, and the web page in Chromium).
+test: index train browser
 	.venv/bin/python scripts/gen_nlu_lookups.py --check
 	.venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
 	.venv-rasa/bin/rasa test core --stories tests/test_stories.yml --model models --fail-on-prediction-errors --out .run/story-results

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .payload import latest_entity, latest_text, run_knowledge, send_answer
+from .payload import latest_entity, latest_text, run_knowledge, send_result
 
 _STATUS_Q = re.compile(r"达标|達標|打标|达到|完成|实现|合格")
 _NOW_Q = re.compile(r"现在|現在|现状|目前|当前|2020")
@@ -87,7 +87,7 @@ class ActionIndicatorStatus(Action):
         buttons = None
         if not res.confident:
             buttons = [{"title": n, "payload": f"{n}现在多少"} for n in _EXAMPLES]
-        send_answer(dispatcher, res.text, res.confident, res.sources, buttons=buttons, kind=res.kind)
+        await send_result(dispatcher, res, buttons=buttons)
         return [*await run_knowledge(indicator_slot, res), SlotSet("year", None)]
 
 
@@ -99,7 +99,7 @@ class ActionUnmetIndicators(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         res = await run_knowledge(unmet_turn, latest_text(tracker))
-        send_answer(dispatcher, res.text, res.confident, res.sources, kind=res.kind)
+        await send_result(dispatcher, res)
         return []
 
 

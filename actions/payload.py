@@ -1,12 +1,16 @@
 """Shared helpers: run knowledge calls off the event loop and send plan answers with their sources.
 
 Every reply that answers from the plan carries a `custom` payload
-{"type": "plan_answer", "confident": bool, "sources": [{"title", "text", "score"}]}.
+{"type": "plan_answer", "confident": bool, "sources": [{"title", "text", "score"}], "kind": ...}.
+An answer about exactly one 表1 indicator also carries "chart": {"name", "unit", "value_2020",
+"target_2025", "target_2030"} with numbers parsed from the table's cells (null where a cell is text),
+which the web page draws.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -27,11 +31,44 @@ async def run_knowledge(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     return await loop.run_in_executor(None, functools.partial(_locked, fn, *args, **kwargs))
 
 
-def plan_payload(confident: bool, sources: Iterable[Any], **extra: Any) -> dict:
-    """The custom payload describing how an answer is grounded in the plan."""
-    return {"type": "plan_answer", "confident": bool(confident),
-            "sources": [{"title": s.title, "text": s.text, "score": float(s.score)} for s in sources],
-            **extra}
+_LEADING_NUMBER = re.compile(r"\s*[≥≤>＞<＜]?\s*(\d+(?:\.\d+)?)(?!\s*年)")
+
+
+def cell_number(cell: str | None) -> float | None:
+    """The number a 表1 cell starts with ("25.6", "≥60", "100", "4.30%", "80.6，完成…"), None for text."""
+    m = _LEADING_NUMBER.match(cell or "")
+    return float(m.group(1)) if m else None
+
+
+def indicator_chart(ind: Any) -> dict | None:
+    """Chart data for one indicator record; None for a multi-part row (its cells mix several measures)."""
+    if ind is None or getattr(ind, "parts", None):
+        return None
+    return {"name": ind.name, "unit": ind.unit if ind.unit not in ("", "—", "-") else "",
+            "value_2020": cell_number(ind.value_2020), "target_2025": cell_number(ind.target_2025),
+            "target_2030": cell_number(ind.target_2030)}
+
+
+def chart_for(indicators: Iterable[int]) -> dict | None:
+    """Chart data when an answer is about exactly one 表1 row (Answer.indicators), else None.
+
+    Blocking (it may load the index): call it through run_knowledge.
+    """
+    numbers = list(dict.fromkeys(indicators or ()))
+    if len(numbers) != 1:
+        return None
+    from knowledge.index import load
+    return indicator_chart(next((i for i in load().plan.indicators if i.number == numbers[0]), None))
+
+
+def plan_payload(confident: bool, sources: Iterable[Any], chart: dict | None = None, **extra: Any) -> dict:
+    """The custom payload describing how an answer is grounded in the plan (with "chart" when given)."""
+    payload = {"type": "plan_answer", "confident": bool(confident),
+               "sources": [{"title": s.title, "text": s.text, "score": float(s.score)} for s in sources],
+               **extra}
+    if chart is not None:
+        payload["chart"] = chart
+    return payload
 
 
 def send_answer(dispatcher: CollectingDispatcher, text: str, confident: bool, sources: Iterable[Any],
@@ -39,6 +76,14 @@ def send_answer(dispatcher: CollectingDispatcher, text: str, confident: bool, so
     """Send the reply text together with its plan_answer payload."""
     dispatcher.utter_message(text=text, buttons=buttons or None,
                              json_message=plan_payload(confident, sources, **extra))
+
+
+async def send_result(dispatcher: CollectingDispatcher, res: Any, buttons: list[dict] | None = None,
+                      **extra: Any) -> None:
+    """Send a knowledge Answer: its text, sources and kind, and a chart when it is about one indicator."""
+    chart = await run_knowledge(chart_for, res.indicators) if res.confident else None
+    send_answer(dispatcher, res.text, res.confident, res.sources, buttons=buttons, kind=res.kind,
+                chart=chart, **extra)
 
 
 def latest_text(tracker) -> str:

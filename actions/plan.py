@@ -6,7 +6,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .payload import latest_entity, latest_text, run_knowledge, send_answer
+from .payload import latest_entity, latest_text, run_knowledge, send_result
 
 
 def _answer(question: str):
@@ -23,7 +23,7 @@ class ActionAnswerFromPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         from .indicators import indicator_slot
         res = await run_knowledge(_answer, latest_text(tracker))
-        send_answer(dispatcher, res.text, res.confident, res.sources, kind=res.kind)
+        await send_result(dispatcher, res)
         return await run_knowledge(indicator_slot, res)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .payload import latest_entity, latest_text, run_knowledge, send_answer
+from .payload import latest_entity, latest_text, run_knowledge, send_result
 
 _TOTAL = re.compile(r"总投资|一共|总共|合计|总计|全部|所有|多少个|多少项|几项|[0-9]+项")
 
@@ -44,5 +44,5 @@ class ActionProjectInfo(Action):
         project = latest_entity(tracker, "project")
         district = latest_entity(tracker, "district")
         res = await run_knowledge(answer_project_question, latest_text(tracker), project, district)
-        send_answer(dispatcher, res.text, res.confident, res.sources, kind=res.kind)
+        await send_result(dispatcher, res)
         return []

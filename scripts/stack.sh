@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Start, stop or wait for the assistant's servers: the action server (.venv) and the Rasa server (.venv-rasa).
-#   scripts/stack.sh start   start both in the background (pids and logs in .run/), wait until they answer
-#   scripts/stack.sh stop    stop both
+# Start, stop or wait for the assistant's servers: the action server (.venv), the Rasa server (.venv-rasa)
+# and the web chat (scripts/web.py in .venv: the page, /api/chat proxied to Rasa, /api/feedback).
+#   scripts/stack.sh start   start all three in the background (pids and logs in .run/), wait until they answer
+#   scripts/stack.sh stop    stop all three
 #   scripts/stack.sh status  say what is running
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8000}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="ignore::DeprecationWarning"
 mkdir -p "$RUN"
@@ -48,10 +50,13 @@ case "${1:-}" in
     start_one rasa .venv-rasa/bin/rasa run --enable-api --cors "*" --port "$RASA_PORT" \
       --model models --endpoints endpoints.yml --credentials credentials.yml
     wait_for actions "http://localhost:$ACTION_PORT/health" 120
+    start_one web env WEB_PORT="$WEB_PORT" RASA_URL="http://localhost:$RASA_PORT" .venv/bin/python scripts/web.py
+    wait_for web "http://localhost:$WEB_PORT/health" 30
     wait_for rasa "http://localhost:$RASA_PORT/status" 300
     echo "Assistant is up: REST webhook http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in $RUN/)"
+    echo "打开 http://localhost:$WEB_PORT 开始对话"
     ;;
-  stop) stop_one rasa; stop_one actions ;;
-  status) for n in actions rasa; do running "$n" && echo "$n running (pid $(cat "$RUN/$n.pid"))" || echo "$n stopped"; done ;;
+  stop) stop_one web; stop_one rasa; stop_one actions ;;
+  status) for n in actions rasa web; do running "$n" && echo "$n running (pid $(cat "$RUN/$n.pid"))" || echo "$n stopped"; done ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

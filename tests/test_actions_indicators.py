@@ -72,3 +72,28 @@ def test_unmet_list_has_six_indicators():
     for name in ("农村生活污水治理率", "城镇人均公园绿地面积", "公共交通出行分担率"):
         assert name in text
     assert len(msgs[0]["custom"]["sources"]) == 6
+
+
+def test_single_indicator_answer_carries_chart_numbers():
+    msgs, _ = run(ActionIndicatorStatus(), "农村生活污水治理率现在多少", "ask_indicator",
+                  [("indicator", "农村生活污水治理率")])
+    payload = msgs[0]["custom"]
+    assert payload["kind"] == "indicator"
+    assert payload["chart"] == {"name": "农村生活污水治理率", "unit": "%", "value_2020": 25.6,
+                                "target_2025": 100.0, "target_2030": 100.0}
+
+
+def test_unmet_list_has_no_chart():
+    msgs, _ = run(ActionUnmetIndicators(), "哪些指标没达标", "ask_unmet_indicators")
+    assert "chart" not in msgs[0]["custom"]
+
+
+def test_cell_number_parses_leading_numbers_only():
+    from actions.payload import cell_number, indicator_chart
+    assert cell_number("25.6") == 25.6 and cell_number("≥60") == 60 and cell_number("100") == 100
+    assert cell_number("4.30%") == 4.3 and cell_number("80.6，完成上级管控目标") == 80.6
+    assert cell_number("持续增加") is None and cell_number("") is None and cell_number(None) is None
+    from knowledge.index import load
+    rows = {i.number: i for i in load().plan.indicators}
+    assert indicator_chart(rows[35])["target_2025"] is None      # 公共交通出行分担率: 持续增加
+    assert indicator_chart(rows[7]) is None                       # multi-part row
