@@ -1,23 +1,12 @@
 """action_green_tips and action_report_channels against the real knowledge index and channels.yml."""
 from __future__ import annotations
 
-import asyncio
-
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.guidance import ActionGreenTips, ActionReportChannels, pick_topic
-
-SLOTS = {"indicator": None, "year": None, "project": None, "district": None, "topic": None}
+from tests.action_runner import run_action
 
 
 def run(action, text, intent, entities=()):
-    msg = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-           "entities": [{"entity": e, "value": v} for e, v in entities]}
-    tracker = Tracker("test", dict(SLOTS), msg, [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages
+    return run_action(action, text, intent, entities)[0]
 
 
 def test_pick_topic():

@@ -1,24 +1,8 @@
 """action_indicator_status and action_unmet_indicators against the real knowledge index."""
 from __future__ import annotations
 
-import asyncio
-
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.indicators import ActionIndicatorStatus, ActionUnmetIndicators, requested_year
-
-SLOTS = {"indicator": None, "year": None, "project": None, "district": None, "topic": None}
-
-
-def run(action, text, intent, entities=(), **slots):
-    """Run an action on a one-message tracker; return (messages, events)."""
-    msg = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-           "entities": [{"entity": e, "value": v} for e, v in entities]}
-    tracker = Tracker("test", {**SLOTS, **slots}, msg, [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
+from tests.action_runner import run_action as run
 
 
 def test_rural_sewage_value_and_status():

@@ -1,23 +1,8 @@
 """action_answer_from_plan and action_handle_inform against the real knowledge index."""
 from __future__ import annotations
 
-import asyncio
-
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.plan import ActionAnswerFromPlan, ActionHandleInform
-
-SLOTS = {"indicator": None, "year": None, "project": None, "district": None, "topic": None}
-
-
-def run(action, text, intent, entities=(), **slots):
-    msg = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-           "entities": [{"entity": e, "value": v} for e, v in entities]}
-    tracker = Tracker("test", {**SLOTS, **slots}, msg, [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
+from tests.action_runner import run_action as run
 
 
 def test_plan_question_cites_the_plan():

@@ -1,23 +1,12 @@
 """action_project_info against the real knowledge index."""
 from __future__ import annotations
 
-import asyncio
-
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.projects import ActionProjectInfo
-
-SLOTS = {"indicator": None, "year": None, "project": None, "district": None, "topic": None}
+from tests.action_runner import run_action
 
 
 def run(text, entities=()):
-    msg = {"text": text, "intent": {"name": "ask_project", "confidence": 1.0},
-           "entities": [{"entity": e, "value": v} for e, v in entities]}
-    tracker = Tracker("test", dict(SLOTS), msg, [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    asyncio.run(ActionProjectInfo().run(dispatcher, tracker, {}))
-    return dispatcher.messages
+    return run_action(ActionProjectInfo(), text, "ask_project", entities)[0]
 
 
 def test_project_by_name_with_years_and_investment():
