@@ -92,6 +92,7 @@ class StoreError(Exception):
 
 
 _ENGINES: dict[str, object] = {}
+_ENGINE_LOCK = threading.Lock()
 _WRITE_LOCK = threading.Lock()      # SQLite allows one writer; serialise writes inside this process
 
 
@@ -105,20 +106,24 @@ def database_url() -> str:
 
 def engine(url: str | None = None):
     url = url or database_url()
-    if url not in _ENGINES:
-        sqlite = url.startswith("sqlite")
-        eng = create_engine(url, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite)
-        if sqlite:
-            @event.listens_for(eng, "connect")
-            def _pragmas(conn, _):            # WAL: readers do not block the writer; FULL: durable on commit
-                cur = conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=FULL")
-                cur.execute("PRAGMA foreign_keys=ON")
-                cur.close()
-        Base.metadata.create_all(eng)
-        _ENGINES[url] = eng
-    return _ENGINES[url]
+    with _ENGINE_LOCK:
+        return _ENGINES.get(url) or _create_engine(url)
+
+
+def _create_engine(url: str):
+    sqlite = url.startswith("sqlite")
+    eng = create_engine(url, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite)
+    if sqlite:
+        @event.listens_for(eng, "connect")
+        def _pragmas(conn, _):            # WAL: readers do not block the writer; FULL: durable on commit
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    Base.metadata.create_all(eng)
+    _ENGINES[url] = eng
+    return eng
 
 
 def _now() -> dt.datetime:
