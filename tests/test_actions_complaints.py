@@ -11,8 +11,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints import store
-from actions.complaints.form import (ActionCancel, ActionComplaintSummary, ActionEditComplaint, ActionSubmitComplaint,
-                                     ValidateComplaintForm)
+from actions.complaints.form import (
+    ActionCancel,
+    ActionComplaintSummary,
+    ActionEditComplaint,
+    ActionSubmitComplaint,
+    ValidateComplaintForm,
+)
 from actions.complaints.status import ActionComplaintStatus
 
 ROOT = Path(__file__).resolve().parents[1]
