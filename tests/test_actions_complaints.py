@@ -183,3 +183,8 @@ def test_duplicate_hint_links_a_similar_report_and_still_accepts():
     assert store.find(second["custom"]["tracking_number"]).similar_to == first
     other = _submit(pollution_type="噪声", description="工地半夜施工很吵")        # another type: no hint
     assert other["custom"]["similar"] is None
+
+
+def test_a_wrong_answer_classified_as_another_intent_still_gets_the_field_error():
+    slots, msgs = run(ValidateComplaintForm(), tracker("明天", "ask_indicator", {"pollution_type": "水"}, "seen_at"))
+    assert slots["seen_at"] is None and "不能晚于今天" in msgs[0]["text"]

@@ -29,7 +29,7 @@ INTERRUPT_INTENTS = {"ask_plan", "ask_indicator", "ask_unmet_indicators", "ask_p
                      "ask_report_channels", "help", "greet", "bot_challenge", "chitchat", "out_of_scope",
                      "check_complaint_status", "find_activities"}
 CONTROL_INTENTS = {"stop", "edit_complaint", "confirm_complaint"}
-QUESTION = re.compile(r"[?？]|什么|吗|怎么|怎样|如何|多少|哪些|哪里|为什么|是否|呢$|介绍")
+QUESTION = re.compile(r"[?？]|什么|吗|怎么|怎样|如何|多少|哪些|哪里|为什么|是否|呢$|介绍|帮助|你能做")
 SUMMARY_BUTTONS = [{"title": "确认提交", "payload": "/confirm_complaint"},
                    {"title": "修改", "payload": "/edit_complaint"},
                    {"title": "取消", "payload": "/stop"}]
@@ -48,12 +48,12 @@ def is_interruption(tracker: Tracker, slot: str) -> bool:
     intent, text = latest_intent(tracker), latest_text(tracker)
     if intent in CONTROL_INTENTS or text.startswith("/"):
         return True
-    if intent not in INTERRUPT_INTENTS:
-        return False
+    if intent not in INTERRUPT_INTENTS or not QUESTION.search(text):
+        return False                                   # a wrong answer gets the field's own error message
     if slot in ("pollution_type", "seen_at", "contact"):
         parse = {"pollution_type": fields.pollution_type, "seen_at": fields.seen_at, "contact": fields.contact}[slot]
         return parse(text)[0] is None
-    return bool(QUESTION.search(text))
+    return True
 
 
 def summary_text(slots: dict) -> str:
