@@ -188,3 +188,8 @@ def test_duplicate_hint_links_a_similar_report_and_still_accepts():
 def test_a_wrong_answer_classified_as_another_intent_still_gets_the_field_error():
     slots, msgs = run(ValidateComplaintForm(), tracker("明天", "ask_indicator", {"pollution_type": "水"}, "seen_at"))
     assert slots["seen_at"] is None and "不能晚于今天" in msgs[0]["text"]
+
+
+def test_a_plan_question_that_names_a_pollution_word_is_still_an_interruption():
+    slots, msgs = run(ValidateComplaintForm(), tracker("农村生活污水治理率现在多少", "ask_indicator", {}, "pollution_type"))
+    assert "pollution_type" not in slots and not msgs

@@ -48,12 +48,9 @@ def is_interruption(tracker: Tracker, slot: str) -> bool:
     intent, text = latest_intent(tracker), latest_text(tracker)
     if intent in CONTROL_INTENTS or text.startswith("/"):
         return True
-    if intent not in INTERRUPT_INTENTS or not QUESTION.search(text):
-        return False                                   # a wrong answer gets the field's own error message
-    if slot in ("pollution_type", "seen_at", "contact"):
-        parse = {"pollution_type": fields.pollution_type, "seen_at": fields.seen_at, "contact": fields.contact}[slot]
-        return parse(text)[0] is None
-    return True
+    # a question with another intent ("农村生活污水治理率现在多少") is answered even if it names a type;
+    # any other wrong answer gets the field's own error message
+    return intent in INTERRUPT_INTENTS and bool(QUESTION.search(text))
 
 
 def summary_text(slots: dict) -> str:
