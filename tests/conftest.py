@@ -1,12 +1,17 @@
-"""Session fixture shared by tests/e2e and tests/web: the action server (.venv) and `rasa run --enable-api`
-(.venv-rasa), started once, only when a test asks for `bot`.
+"""Session fixtures shared by tests/e2e and tests/web: the action server (.venv) and `rasa run --enable-api`
+(.venv-rasa), started once, only when a test asks for `stack` or `bot`.
 
-Ports are free ones the system picks (override with E2E_ACTION_PORT / E2E_RASA_PORT). The newest models/*.tar.gz is served; without one the e2e tests fail (make test trains first).
-Server logs go to the session's temp folder and are printed when a server fails to start.
+Ports are free ones the system picks (override with E2E_ACTION_PORT / E2E_RASA_PORT). The newest
+models/*.tar.gz is served; without one the tests fail (make test trains first). Server logs go to the
+session's temp folder and are printed when a server fails to start. The action server writes complaints
+to a fresh SQLite file in that folder (`stack.db`); a test may kill the action server and restart it on
+the same port (`stack.restart_actions()`).
 """
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -14,14 +19,37 @@ import requests
 from tests.servers import ROOT, START_TIMEOUT, free_port, start, stop, wait
 
 
-def _newest_model():
+def _newest_model() -> Path | None:
     models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
 
 
+class Stack:
+    """The running servers of a session: the Rasa base URL, the complaints database, and the action
+    server process (a test may kill it and call restart_actions())."""
+
+    def __init__(self, tmp: Path, action_port: int, env: dict):
+        self.tmp, self.action_port, self.env = tmp, action_port, env
+        self.db = Path(env["COMPLAINTS_DB"])
+        self.base = ""
+        self.actions: subprocess.Popen | None = None
+        self.rasa: subprocess.Popen | None = None
+
+    def start_actions(self) -> None:
+        log = self.tmp / "actions.log"
+        self.actions = start([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+                              "--port", str(self.action_port)], log, self.env, append=True)
+        wait(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
+
+    def restart_actions(self) -> None:
+        if self.actions is not None:
+            stop(self.actions)
+        self.start_actions()
+
+
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory) -> str:
-    """Base URL of a running Rasa server wired to a running action server."""
+def stack(tmp_path_factory) -> Stack:
+    """A Rasa server wired to an action server, with its own complaints database."""
     model = _newest_model()
     if model is None:
         pytest.fail("no trained model in models/: run `make train` (make test does it) first")
@@ -29,22 +57,29 @@ def bot(tmp_path_factory) -> str:
     action_port, rasa_port = free_port("E2E_ACTION_PORT"), free_port("E2E_RASA_PORT")
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-    procs = []
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "COMPLAINTS_DB": str(tmp / "complaints.sqlite3")}
+    env.pop("DATABASE_URL", None)
+    st = Stack(tmp, action_port, env)
     try:
-        actions_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
-        procs.append(start([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-                            "--port", str(action_port)], actions_log, env))
-        procs.append(start([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--port", str(rasa_port),
-                            "--model", str(model), "--endpoints", str(endpoints),
-                            "--credentials", str(ROOT / "credentials.yml")], rasa_log, env))
-        wait(f"http://127.0.0.1:{action_port}/health", procs[0], actions_log)
-        base = f"http://127.0.0.1:{rasa_port}"
-        wait(f"{base}/status", procs[1], rasa_log, lambda r: r.ok and r.json().get("model_file"))
+        st.start_actions()
+        rasa_log = tmp / "rasa.log"
+        st.rasa = start([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--port", str(rasa_port),
+                         "--model", str(model), "--endpoints", str(endpoints),
+                         "--credentials", str(ROOT / "credentials.yml")], rasa_log, env)
+        st.base = f"http://127.0.0.1:{rasa_port}"
+        wait(f"{st.base}/status", st.rasa, rasa_log, lambda r: r.ok and r.json().get("model_file"))
         # the first plan answer loads the index and embedding model: do it once, with a long timeout
-        requests.post(f"{base}/webhooks/rest/webhook", json={"sender": "warmup", "message": "蓝藻怎么治理"},
+        requests.post(f"{st.base}/webhooks/rest/webhook", json={"sender": "warmup", "message": "蓝藻怎么治理"},
                       timeout=START_TIMEOUT)
-        yield base
+        yield st
     finally:
-        for proc in reversed(procs):
-            stop(proc)
+        for proc in (st.rasa, st.actions):
+            if proc is not None:
+                stop(proc)
+
+
+@pytest.fixture(scope="session")
+def bot(stack) -> str:
+    """Base URL of a running Rasa server wired to a running action server."""
+    return stack.base

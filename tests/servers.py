@@ -28,8 +28,8 @@ def free_port(env: str | None = None) -> int:
         return s.getsockname()[1]
 
 
-def start(cmd: list[str], log: Path, env: dict) -> subprocess.Popen:
-    fh = open(log, "wb")
+def start(cmd: list[str], log: Path, env: dict, append: bool = False) -> subprocess.Popen:
+    fh = open(log, "ab" if append else "wb")
     return subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
 

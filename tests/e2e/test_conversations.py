@@ -68,9 +68,10 @@ def test_reporting_channels_labelled_outside_plan(bot, sender):
     assert "12369" in texts(msgs) and "不是出自《规划》" in texts(msgs)
 
 
-def test_coming_soon(bot, sender):
+def test_report_starts_the_complaint_form(bot, sender):
     msgs = say(bot, sender, "我要举报，我家旁边工厂在偷排污水")
-    assert "开发中" in texts(msgs) and "12369" in texts(msgs)
+    assert "哪里" in texts(msgs)                     # the type (水) came with the report; the place is asked
+    assert "已取消" in texts(say(bot, sender, "取消"))
 
 
 def test_question_outside_the_plan_is_refused(bot, sender):
