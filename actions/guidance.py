@@ -14,7 +14,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .payload import latest_entity, latest_intent, latest_text, run_knowledge, send_answer
+from .payload import latest_entity, latest_text, run_knowledge, send_answer
 
 # topic → (words that select it in a message, the question put to the plan)
 TOPICS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -29,7 +29,6 @@ TOPICS: dict[str, tuple[tuple[str, ...], str]] = {
 GENERAL = ("光盘行动", "一次性用品", "节能家电")
 CHANNEL_QUESTIONS = ("健全举报制度 举报受理程序", "网格吹哨 部门报到", "畅通公众参与渠道 信息公开 社会监督",
                      "公众听证制度 表达环境利益诉求的渠道")
-COMING_SOON_INTENTS = {"report_pollution", "check_complaint_status", "find_activities"}
 
 
 def pick_topic(text: str, entity: str | None) -> str | None:
@@ -143,10 +142,6 @@ class ActionReportChannels(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         channels = await run_knowledge(load_channels)
         external = [{"name": c["name"], "source": c["source"], "outside_plan": True} for c in channels]
-        if latest_intent(tracker) in COMING_SOON_INTENTS:
-            dispatcher.utter_message(text=channels_text(channels),
-                                     json_message={"type": "channels", "channels": external})
-            return []
         texts, sources = await run_knowledge(plan_on_reporting)
         specific = await run_knowledge(_specific_answer, latest_text(tracker), texts)
         if specific:
