@@ -52,10 +52,3 @@ def test_report_channels_plan_then_outside_sources():
     assert payload["type"] == "plan_answer" and payload["confident"] is True
     assert all(c["outside_plan"] for c in payload["external"])
     assert text.index("《规划》里的说法") < text.index("12369")
-
-
-def test_coming_soon_intents_list_only_channels():
-    msgs = run(ActionReportChannels(), "我要举报工厂偷排", "report_pollution")
-    text = msgs[0]["text"]
-    assert "12369" in text and "不是出自《规划》" in text
-    assert msgs[0]["custom"]["type"] == "channels"
