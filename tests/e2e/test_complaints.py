@@ -92,7 +92,9 @@ def test_plan_question_mid_form_then_back_to_the_form(stack):
 def test_report_survives_kill_9_of_the_action_server(stack):
     sender = f"k-{uuid.uuid4().hex[:8]}"
     number, _ = complain(stack.base, sender, place="钟楼区白荡河公园东门")
-    os.kill(stack.actions.pid, signal.SIGKILL)                   # right after the confirmation message
+    # right after the confirmation message, the whole server dies: the main process and its spawned Sanic
+    # worker (killing the main pid alone leaves the worker serving the port)
+    os.killpg(stack.actions.pid, signal.SIGKILL)
     stack.actions.wait(timeout=30)
     assert stack.actions.returncode == -signal.SIGKILL
     assert stored(stack.db, number) == ("大气", "已受理", "钟楼区")
