@@ -29,7 +29,7 @@ def answer_project_question(question: str, project: str | None, district: str | 
     if found:
         return project_answer(question, label, found)
     res = answer(question)
-    if _TOTAL.search(question) or (not res.confident and re.search(r"项目|工程|投资", question)):
+    if not res.confident and (_TOTAL.search(question) or re.search(r"项目|工程|投资", question)):
         return totals_answer(index, question)
     return res
 

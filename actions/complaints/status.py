@@ -8,12 +8,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from ..payload import latest_text
+from ..payload import latest_text, run_knowledge, send_result
 from . import store
 
 NUMBER = re.compile(r"(?<![A-Za-z0-9])CZ-?\d{8}-?[A-Z0-9]{4}(?![A-Za-z0-9])", re.I)
-LOOKS_LIKE = re.compile(r"CZ[-\s]?[0-9A-Z-]*", re.I)
+LOOKS_LIKE = re.compile(r"(?<![A-Za-z])CZ[-\s]?\d", re.I)
 EXAMPLE = "CZ-20261128-7F3K"
+STATUS_WORDS = re.compile(r"举报|舉報|投诉|投訴|编号|編號|进度|進度|受理|查询|查詢|处理|處理|结果|結果|回复|回覆")
 
 
 def tracking_number_in(text: str, entity: str | None) -> tuple[str | None, bool]:
@@ -23,7 +24,7 @@ def tracking_number_in(text: str, entity: str | None) -> tuple[str | None, bool]
         if m:
             raw = m.group(0).upper().replace("-", "")
             return f"{raw[:2]}-{raw[2:10]}-{raw[10:]}", True
-    return None, bool(entity) or bool(LOOKS_LIKE.search(text or ""))
+    return None, bool(LOOKS_LIKE.search(entity or "")) or bool(LOOKS_LIKE.search(text or ""))
 
 
 def status_text(row: store.Complaint) -> str:
@@ -36,6 +37,17 @@ def status_text(row: store.Complaint) -> str:
     return "\n".join(lines)
 
 
+async def _plan_answer_or_ask(dispatcher: CollectingDispatcher, text: str) -> None:
+    """A message without a tracking number may be a plan question NLU filed here: answer it when the plan
+    does, else ask for the number."""
+    from knowledge.answer import answer
+    res = None if STATUS_WORDS.search(text) else await run_knowledge(answer, text)
+    if res is not None and res.confident:
+        await send_result(dispatcher, res)
+    else:
+        dispatcher.utter_message(text=f"请把受理编号发给我，例如“查询 {EXAMPLE}”。")
+
+
 class ActionComplaintStatus(Action):
     def name(self) -> str:
         return "action_complaint_status"
@@ -46,7 +58,7 @@ class ActionComplaintStatus(Action):
             if tried:
                 dispatcher.utter_message(text=f"这个编号的格式不对。受理编号形如 {EXAMPLE}（CZ-日期-4位字母数字），请核对后再发给我。")
             else:
-                dispatcher.utter_message(text=f"请把受理编号发给我，例如“查询 {EXAMPLE}”。")
+                await _plan_answer_or_ask(dispatcher, latest_text(tracker))
             return []
         row = await asyncio.get_running_loop().run_in_executor(None, store.find, number)
         if row is None:
