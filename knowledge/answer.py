@@ -85,6 +85,9 @@ def out_of_scope(index: Index, q: str) -> str | None:
     for word in rules["realtime"]:
         if word in q:
             return f"《规划》不提供“{word}”这类实时数据"
+    missing = rules.get("not_in_plan") or {}
+    if any(word in q for word in missing.get("words", [])):
+        return missing["reason"]
     for year in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q):
         if int(year) > rules["last_plan_year"]:
             return f"《规划》的期限是2021-2030年，没有{year}年的目标"

@@ -80,23 +80,27 @@ def indicator_title(ind: Indicator) -> str:
     return f"表1 常州市生态文明建设指标体系 第{ind.number}项 {ind.name}"
 
 
-def indicator_lines(ind: Indicator) -> list[str]:
-    """An indicator as text lines: one per part of a multi-part row, then what the row gives once for all."""
+def indicator_lines(ind: Indicator) -> list[tuple[Indicator | IndicatorPart | None, str]]:
+    """An indicator as (row or part, text) lines: one per part of a multi-part row that has values of its
+    own, then what the row gives once for all parts (paired with None)."""
     if not ind.parts:
-        return [describe_part(ind)]
-    lines = [describe_part(p, ind.unit) for p in ind.parts]
+        return [(ind, describe_part(ind))]
+    own = [p for p in ind.parts if p.unit is not None or p.status is not None
+           or any(getattr(p, f) is not None for f, _ in _FIELDS)]
+    lines: list[tuple[Indicator | IndicatorPart | None, str]] = [(p, describe_part(p, ind.unit)) for p in own]
     shared = {f: getattr(ind, f) for f, _ in _FIELDS if any(getattr(p, f) is None for p in ind.parts)}
     if shared or any(p.unit is None or p.status is None for p in ind.parts):
-        row = IndicatorPart("各分项共用", ind.unit if any(p.unit is None for p in ind.parts) else None,
+        label = "各分项共用" if own else "、".join(p.name for p in ind.parts)
+        row = IndicatorPart(label, ind.unit if any(p.unit is None for p in ind.parts) else None,
                             *(shared.get(f) for f, _ in _FIELDS),
                             ind.status if any(p.status is None for p in ind.parts) else None)
-        lines.append(describe_part(row, ind.unit))
+        lines.append((None, describe_part(row, ind.unit)))
     return lines
 
 
 def describe_indicator(ind: Indicator) -> str:
     head = f"第{ind.number}项指标“{ind.name}”属于{ind.domain}领域{ind.task}，{ind.attribute}指标。"
-    return head + "；".join(indicator_lines(ind)) + "。"
+    return head + "；".join(text for _, text in indicator_lines(ind)) + "。"
 
 
 def project_title(pr: Project) -> str:

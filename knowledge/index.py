@@ -53,8 +53,15 @@ def corpus_hash() -> str:
 
 @lru_cache(maxsize=2)
 def embedder(model: str):
-    """The sentence-transformers model, loaded on first use (never at import)."""
-    from sentence_transformers import SentenceTransformer
+    """The sentence-transformers model, loaded on first use (never at import).
+
+    A plain transformers folder (like the bundled m3e-small) gets mean pooling, as m3e was trained with.
+    """
+    from sentence_transformers import SentenceTransformer, models
+    if Path(model).is_dir() and not (Path(model) / "modules.json").exists():
+        word = models.Transformer(model)
+        pooling = models.Pooling(word.get_word_embedding_dimension(), pooling_mode="mean")
+        return SentenceTransformer(modules=[word, pooling], device="cpu")
     return SentenceTransformer(model, device="cpu")
 
 

@@ -63,9 +63,8 @@ def _gaps(p: Indicator | IndicatorPart, unit: str) -> list[str]:
 def indicator_text(ind: Indicator) -> str:
     """The status of one indicator in full: value, targets, attribute, status and gap."""
     lines = [f"【指标{ind.number}】{ind.name}（{ind.domain}领域·{ind.task}，{ind.attribute}指标）"]
-    items = ind.parts or [ind]
-    for i, text in enumerate(indicator_lines(ind)):
-        gaps = _gaps(items[i], ind.unit) if i < len(items) else []
+    for part, text in indicator_lines(ind):
+        gaps = _gaps(part, ind.unit) if part is not None else []
         lines.append(("· " if ind.parts else "") + text + ("；" + "，".join(gaps) if gaps else "") + "。")
     return "\n".join(lines)
 
