@@ -87,6 +87,9 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_pollution_type(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") is None and latest_intent(tracker) == "report_pollution":
             found, _ = fields.pollution_type(latest_text(tracker))     # "工厂冒黑烟，我要举报" fills the type
+            if found:   # the form skips its first question, which says what is happening: say it here
+                dispatcher.utter_message(text=f"好的，我来帮您登记这条{found}污染举报，问几个问题就好"
+                                              "（随时可以说“取消”）。")
             return {"pollution_type": found} if found else {}
         return self._answer(tracker, "pollution_type")
 
