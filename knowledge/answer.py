@@ -60,20 +60,9 @@ def _scope_rules() -> dict:
     return yaml.safe_load((terms.DATA / "out_of_scope.yml").read_text(encoding="utf-8"))
 
 
-def _corpus(index: Index) -> str:
-    if not hasattr(index, "_corpus"):
-        index._corpus = "\n".join(c.text.lower() for c in index.chunks)
-        index._corpus_plain = re.sub(r"[^\w]", "", index._corpus)
-        index._df = {}
-    return index._corpus
-
-
 def _term_weight(index: Index, term: str) -> float:
     """IDF of a term counted as a substring of the chunks; unknown terms weigh most."""
-    _corpus(index)
-    if term not in index._df:
-        index._df[term] = sum(term in c.text.lower() for c in index.chunks)
-    n, df = len(index.chunks), index._df[term]
+    n, df = len(index.chunks), index.document_frequency(term)
     if df == 0:
         return UNKNOWN_WORD_WEIGHT
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -91,9 +80,8 @@ def out_of_scope(index: Index, q: str) -> str | None:
     for year in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q):
         if int(year) > rules["last_plan_year"]:
             return f"《规划》的期限是2021-2030年，没有{year}年的目标"
-    _corpus(index)
     for word, flag in jieba.posseg.cut(q):
-        if flag == "ns" and len(word) >= 2 and word not in index._corpus_plain and word not in terms.STOPWORDS:
+        if flag == "ns" and len(word) >= 2 and word not in index.plain_text and word not in terms.STOPWORDS:
             return f"《规划》只涉及常州市，没有关于“{word}”的内容"
     return None
 
@@ -105,7 +93,7 @@ def _subject(index: Index, question: str) -> list[tuple[str, float]]:
     out = []
     for w in words:
         weight = _term_weight(index, w)
-        if re.fullmatch(r"[a-z']+", w) and index._df[w] == 0:
+        if re.fullmatch(r"[a-z']+", w) and index.document_frequency(w) == 0:
             weight = 0.0
         elif len(w) == 1:
             weight *= SINGLE_CHAR_WEIGHT

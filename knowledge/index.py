@@ -6,11 +6,12 @@ import importlib.util
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections import Counter
 from dataclasses import asdict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +117,23 @@ class Index:
         self.faiss = faiss.read_index(str(folder / "embeddings.faiss"))
         self.model = self.manifest["model"]
         self._query_cache: dict[str, np.ndarray] = {}
+        self._df: dict[str, int] = {}
         terms.setup_jieba(record_names(self.plan))
+
+    @cached_property
+    def _lower_texts(self) -> list[str]:
+        return [c.text.lower() for c in self.chunks]
+
+    @cached_property
+    def plain_text(self) -> str:
+        """All chunk text, lower-case, without punctuation or spaces ("中河、北河" reads "中河北河")."""
+        return re.sub(r"[^\w]", "", "".join(self._lower_texts))
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks contain a (lower-case) term as a substring; remembered per term."""
+        if term not in self._df:
+            self._df[term] = sum(term in t for t in self._lower_texts)
+        return self._df[term]
 
     def encode_query(self, text: str) -> np.ndarray:
         """The query's embedding; one question asks several searches, so recent ones are kept."""
