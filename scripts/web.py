@@ -2,7 +2,7 @@
 
 Standard library only (runs in .venv). Environment:
   WEB_PORT       port to listen on (default 8000)
-  WEB_HOST       address to bind (default 0.0.0.0, so phones on the LAN can open it)
+  WEB_HOST       address to bind (default 127.0.0.1; set 0.0.0.0 to let phones on the LAN open it)
   RASA_URL       the Rasa server (default http://localhost:5005); the page never talks to it directly
   RASA_TIMEOUT   seconds to wait for Rasa's answer (default 60)
   FEEDBACK_DIR   folder of feedback.sqlite3, where helpful / not-helpful votes are kept (default .run)
@@ -198,7 +198,7 @@ def make_server(port: int, host: str, rasa_url: str, feedback_dir: Path, timeout
 
 def main() -> int:
     port = int(os.environ.get("WEB_PORT", "8000"))
-    host = os.environ.get("WEB_HOST", "0.0.0.0")
+    host = os.environ.get("WEB_HOST", "127.0.0.1")
     rasa_url = os.environ.get("RASA_URL", "http://localhost:5005")
     feedback_dir = Path(os.environ.get("FEEDBACK_DIR", str(ROOT / ".run")))
     server = make_server(port, host, rasa_url, feedback_dir, float(os.environ.get("RASA_TIMEOUT", "60")))
