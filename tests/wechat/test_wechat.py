@@ -158,3 +158,22 @@ def test_voice_gets_a_polite_text_only_reply(wx, openid):
            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[voice]]></MsgType>"
            f"<MediaId><![CDATA[m1]]></MediaId><Format><![CDATA[amr]]></Format><MsgId>{random.randrange(10**15)}</MsgId></xml>")
     assert "文字" in wx.reply(wx.post(xml)).content
+
+
+def location_xml(openid: str, label: str, lat: float, lng: float) -> str:
+    return (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[location]]></MsgType>"
+            f"<Location_X>{lat}</Location_X><Location_Y>{lng}</Location_Y><Scale>15</Scale>"
+            f"<Label><![CDATA[{label}]]></Label><MsgId>{random.randrange(10**15, 10**16)}</MsgId></xml>")
+
+
+def test_complaint_over_wechat_to_its_tracking_number(wx, stack, openid):
+    assert "哪里" in wx.ask(openid, "我要举报，昨晚有工厂冒黑烟")
+    asked = wx.reply(wx.post(location_xml(openid, "武进区湖塘镇长虹路", 31.7123, 119.9621))).content
+    assert "描述" in asked, asked
+    assert "手机号" in wx.ask(openid, "烟囱一直冒黑烟，气味很刺鼻")
+    summary = wx.ask(openid, "13812345678")
+    assert "请核对" in summary and "1. 确认提交" in summary, summary
+    done = wx.ask(openid, "1")                                # the number picks the first button
+    assert "CZ-" in done, done
+    assert "地点：武进区湖塘镇长虹路（31.7123,119.9621）" in user_texts(stack.base, openid)
