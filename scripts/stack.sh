@@ -13,6 +13,12 @@ WEB_PORT=${WEB_PORT:-8000}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="ignore::DeprecationWarning"
 mkdir -p "$RUN"
+# The WeChat channel (credentials.wechat.yml) only when WECHAT_TOKEN is set; its other settings may be empty.
+CREDENTIALS=credentials.yml
+if [ -n "${WECHAT_TOKEN:-}" ]; then
+  CREDENTIALS=credentials.wechat.yml
+  export WECHAT_APPID=${WECHAT_APPID:-} WECHAT_APPSECRET=${WECHAT_APPSECRET:-} WECHAT_AES_KEY=${WECHAT_AES_KEY:-}
+fi
 
 running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
@@ -48,12 +54,13 @@ case "${1:-}" in
   start)
     start_one actions .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
     start_one rasa .venv-rasa/bin/rasa run --enable-api --cors "*" --port "$RASA_PORT" \
-      --model models --endpoints endpoints.yml --credentials credentials.yml
+      --model models --endpoints endpoints.yml --credentials "$CREDENTIALS"
     wait_for actions "http://localhost:$ACTION_PORT/health" 120
     start_one web env WEB_PORT="$WEB_PORT" RASA_URL="http://localhost:$RASA_PORT" .venv/bin/python scripts/web.py
     wait_for web "http://localhost:$WEB_PORT/health" 30
     wait_for rasa "http://localhost:$RASA_PORT/status" 300
     echo "Assistant is up: REST webhook http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in $RUN/)"
+    if [ "$CREDENTIALS" = credentials.wechat.yml ]; then echo "WeChat webhook: http://localhost:$RASA_PORT/webhooks/wechat/webhook"; fi
     echo "打开 http://localhost:$WEB_PORT 开始对话"
     ;;
   stop) stop_one web; stop_one rasa; stop_one actions ;;

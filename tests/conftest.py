@@ -6,9 +6,14 @@ models/*.tar.gz is served; without one the tests fail (make test trains first). 
 session's temp folder and are printed when a server fails to start. The action server writes complaints
 to a fresh SQLite file in that folder (`stack.db`); a test may kill the action server and restart it on
 the same port (`stack.restart_actions()`).
+
+Rasa runs with credentials.wechat.yml (the REST channel plus the WeChat channel) and test WeChat settings in
+its environment (`stack.wechat`); a fake WeChat API (tests/servers.py) receives pushed answers. The test
+credentials also mount the WeChat channel a second time as `wechat_slow` with a tiny reply budget.
 """
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 from pathlib import Path
@@ -16,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ROOT, START_TIMEOUT, free_port, start, stop, wait
+from tests.servers import ROOT, START_TIMEOUT, FakeWeChatAPI, free_port, start, stop, wait
 
 
 def _newest_model() -> Path | None:
@@ -34,6 +39,8 @@ class Stack:
         self.base = ""
         self.actions: subprocess.Popen | None = None
         self.rasa: subprocess.Popen | None = None
+        self.wechat: dict = {}                 # token, appid, appsecret, aes_key of the test WeChat account
+        self.wechat_api: FakeWeChatAPI | None = None
 
     def start_actions(self) -> None:
         log = self.tmp / "actions.log"
@@ -60,13 +67,24 @@ def stack(tmp_path_factory) -> Stack:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
            "COMPLAINTS_DB": str(tmp / "complaints.sqlite3")}
     env.pop("DATABASE_URL", None)
+    wechat = {"token": "testtoken", "appid": "wx_test", "appsecret": "secret",
+              "aes_key": base64.b64encode(os.urandom(32)).decode().rstrip("=")}
+    credentials = tmp / "credentials.yml"
+    credentials.write_text((ROOT / "credentials.wechat.yml").read_text() +
+                           "tests.wechat.slow_channel.SlowWeChatInput:\n  token: ${WECHAT_TOKEN}\n"
+                           "  appid: ${WECHAT_APPID}\n  appsecret: ${WECHAT_APPSECRET}\n  reply_budget: 0.01\n")
     st = Stack(tmp, action_port, env)
+    st.wechat = wechat
     try:
+        st.wechat_api = FakeWeChatAPI(wechat["appid"], wechat["appsecret"])
+        rasa_env = {**env, "WECHAT_TOKEN": wechat["token"], "WECHAT_APPID": wechat["appid"],
+                    "WECHAT_APPSECRET": wechat["appsecret"], "WECHAT_AES_KEY": wechat["aes_key"],
+                    "WECHAT_API_BASE": st.wechat_api.base, "WECHAT_REPLY_BUDGET": "20"}
         st.start_actions()
         rasa_log = tmp / "rasa.log"
         st.rasa = start([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--port", str(rasa_port),
                          "--model", str(model), "--endpoints", str(endpoints),
-                         "--credentials", str(ROOT / "credentials.yml")], rasa_log, env)
+                         "--credentials", str(credentials)], rasa_log, rasa_env)
         st.base = f"http://127.0.0.1:{rasa_port}"
         wait(f"{st.base}/status", st.rasa, rasa_log, lambda r: r.ok and r.json().get("model_file"))
         # the first plan answer loads the index and embedding model: do it once, with a long timeout
@@ -77,6 +95,8 @@ def stack(tmp_path_factory) -> Stack:
         for proc in (st.rasa, st.actions):
             if proc is not None:
                 stop(proc)
+        if st.wechat_api is not None:
+            st.wechat_api.close()
 
 
 @pytest.fixture(scope="session")

@@ -56,3 +56,60 @@ def wait(url: str, proc: subprocess.Popen, log: Path, ready=lambda r: r.ok, time
             pass
         time.sleep(0.5)
     pytest.fail(f"{url} not ready after {timeout:.0f}s:\n{log.read_text()[-3000:]}")
+
+
+class FakeWeChatAPI:
+    """A local stand-in for api.weixin.qq.com: hands out access tokens (GET /cgi-bin/token) and records the
+    customer-service messages pushed to it (POST /cgi-bin/message/custom/send), in a thread of the test process."""
+
+    def __init__(self, appid: str, secret: str):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlparse
+
+        self.token_requests: list[dict] = []
+        self.sent: list[dict] = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _json(self, data: dict) -> None:
+                body = json.dumps(data).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):  # noqa: N802
+                url = urlparse(self.path)
+                q = {k: v[0] for k, v in parse_qs(url.query).items()}
+                if url.path == "/cgi-bin/token":
+                    api.token_requests.append(q)
+                    if q.get("appid") == appid and q.get("secret") == secret:
+                        return self._json({"access_token": "fake-token", "expires_in": 7200})
+                    return self._json({"errcode": 40013, "errmsg": "invalid appid"})
+                self.send_error(404)
+
+            def do_POST(self):  # noqa: N802
+                url = urlparse(self.path)
+                q = {k: v[0] for k, v in parse_qs(url.query).items()}
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if url.path == "/cgi-bin/message/custom/send":
+                    if q.get("access_token") != "fake-token":
+                        return self._json({"errcode": 40001, "errmsg": "invalid credential"})
+                    api.sent.append(json.loads(body.decode("utf-8")))
+                    return self._json({"errcode": 0, "errmsg": "ok"})
+                self.send_error(404)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,346 @@
+"""WeChat Official Account (公众号) input channel: GET/POST /webhooks/wechat/webhook.
+
+Named in credentials.wechat.yml (used instead of credentials.yml when WECHAT_TOKEN is set):
+
+    bot.channels.wechat.WeChatInput:
+      token: ${WECHAT_TOKEN}          # the server token set in the WeChat admin console
+      appid: ${WECHAT_APPID}
+      appsecret: ${WECHAT_APPSECRET}  # only needed to push late answers (customer-service API)
+      aes_key: ${WECHAT_AES_KEY}      # 43-char EncodingAESKey; empty = plaintext mode only
+
+WECHAT_API_BASE (default https://api.weixin.qq.com) and WECHAT_REPLY_BUDGET (seconds, default 4.5) are read
+from the environment (or the same-named lower-case keys `api_base`, `reply_budget`).
+
+WeChat waits 5 s for a passive reply and retries the same MsgId up to 3 times. The dialogue runs in a
+background task: when it finishes within the budget the answer is the passive XML reply; otherwise the
+request gets `success` and the answer is pushed through the customer-service message API when ready.
+Seen MsgIds live in a bounded in-memory TTL map, so a retry never runs the dialogue twice; with several
+server replicas behind one URL this map would have to move to Redis (not done).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from wechatpy import create_reply, parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.utils import check_signature
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024                 # bytes of XML accepted
+REPLY_LIMIT = 2048                   # bytes (UTF-8) of a passive text reply / customer-service text
+SEEN_TTL = 600.0                     # seconds a MsgId is remembered (WeChat retries within ~15 s)
+SEEN_MAX = 10_000                    # MsgIds remembered at most
+BUTTONS_MAX = 10_000                 # users whose last buttons are remembered (to answer "1", "2", ...)
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+
+ONLY_TEXT = "抱歉，目前只能处理文字消息（也可以发送位置或图片用于举报）。请直接输入您的问题，例如“农村生活污水治理率现在多少”。"
+FAILED = "抱歉，助手暂时出了点问题，请稍后再试。"
+WELCOME_TEXT = "你好"                # sent through the bot on `subscribe`: greeting + help menu
+ELLIPSIS = "……"
+CITATION = "（出处："
+
+
+def _trim_bytes(text: str, limit: int) -> str:
+    """The longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes (never splits a character)."""
+    return text.encode("utf-8")[:max(limit, 0)].decode("utf-8", errors="ignore")
+
+
+def fit_reply(text: str, limit: int = REPLY_LIMIT) -> str:
+    """`text` cut to `limit` UTF-8 bytes; the last citation line ("（出处：…）") is kept at the end."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    start = text.rfind(CITATION)
+    citation = ""
+    if start >= 0:
+        end = text.find("）", start)
+        citation = text[start:end + 1] if end >= 0 else text[start:]
+        citation = _trim_bytes(citation, limit // 2)
+        body = text[:start].rstrip()
+    else:
+        body = text
+    tail = ELLIPSIS + ("\n" + citation if citation else "")
+    return _trim_bytes(body, limit - len(tail.encode("utf-8"))).rstrip() + tail
+
+
+def render(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The bot's messages as one WeChat text, and the payloads of the buttons it numbered (in order)."""
+    parts: list[str] = []
+    payloads: list[str] = []
+    for m in messages:
+        if m.get("text"):
+            parts.append(str(m["text"]))
+        if m.get("image"):
+            parts.append(str(m["image"]))
+        buttons = [b for b in m.get("buttons") or [] if isinstance(b, dict) and b.get("title")]
+        if buttons:
+            lines = []
+            for b in buttons:
+                payloads.append(str(b.get("payload") or b["title"]))
+                lines.append(f"{len(payloads)}. {b['title']}")
+            parts.append("\n".join(lines) + "\n（回复序号即可选择）")
+    return "\n".join(parts).strip(), payloads
+
+
+class TTLMap:
+    """A bounded map whose entries expire `ttl` seconds after they were added (oldest dropped first)."""
+
+    def __init__(self, ttl: float, maxsize: int):
+        self.ttl, self.maxsize = ttl, maxsize
+        self._data: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        while self._data:
+            key, (born, _) = next(iter(self._data.items()))
+            if now - born < self.ttl and len(self._data) <= self.maxsize:
+                break
+            self._data.popitem(last=False)
+
+    def get(self, key: str) -> Any:
+        self._expire()
+        item = self._data.get(key)
+        return item[1] if item else None
+
+    def set(self, key: str, value: Any) -> None:
+        self._data.pop(key, None)
+        self._data[key] = (time.monotonic(), value)
+        self._expire()
+
+    def __len__(self) -> int:
+        self._expire()
+        return len(self._data)
+
+
+@dataclass
+class Turn:
+    """One WeChat message (by MsgId) and its dialogue task. `via` is how the answer went out: None (not
+    yet), "reply" (passive XML; repeated for a retry) or "push" (customer-service API; retries get `success`)."""
+    task: asyncio.Task
+    via: str | None = None
+    push_scheduled: bool = False
+    created: float = field(default_factory=time.monotonic)
+
+
+class WeChatInput(InputChannel):
+    """WeChat Official Account channel (plaintext and safe/AES mode), see the module docstring."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
+        c = credentials or {}
+        return cls(token=str(c.get("token") or ""), appid=str(c.get("appid") or ""),
+                   appsecret=str(c.get("appsecret") or ""), aes_key=str(c.get("aes_key") or ""),
+                   api_base=str(c.get("api_base") or os.environ.get("WECHAT_API_BASE") or DEFAULT_API_BASE),
+                   reply_budget=float(c.get("reply_budget") or os.environ.get("WECHAT_REPLY_BUDGET") or 4.5))
+
+    def __init__(self, token: str, appid: str = "", appsecret: str = "", aes_key: str = "",
+                 api_base: str = DEFAULT_API_BASE, reply_budget: float = 4.5):
+        if not token:
+            raise ValueError("the wechat channel needs a token (WECHAT_TOKEN)")
+        self.token, self.appid, self.appsecret = token, appid, appsecret
+        self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
+        self.api_base = api_base.rstrip("/")
+        self.reply_budget = reply_budget
+        self.turns = TTLMap(SEEN_TTL, SEEN_MAX)
+        self.buttons = TTLMap(24 * 3600.0, BUTTONS_MAX)
+        self._access_token: tuple[str, float] | None = None      # (token, monotonic expiry)
+        self._token_lock: asyncio.Lock | None = None
+        self._background: set[asyncio.Task] = set()
+
+    # --- the dialogue -------------------------------------------------------------------------------------
+
+    def _bot_text(self, msg: Any) -> tuple[str | None, str | None]:
+        """(text for the bot, direct reply) for a parsed message; both None = acknowledge with `success`."""
+        kind = msg.type
+        if kind == "text":
+            text = (msg.content or "").strip()
+            if re.fullmatch(r"\d{1,2}", text):                  # a number answers the last numbered buttons
+                payloads = self.buttons.get(msg.source) or []
+                if 1 <= int(text) <= len(payloads):
+                    return payloads[int(text) - 1], None
+            return (text, None) if text else (None, ONLY_TEXT)
+        if kind == "location":
+            label = (msg.label or "").strip() or "位置"
+            return f"地点：{label}（{msg.location_x},{msg.location_y}）", None
+        if kind == "image":
+            return f"[图片] {msg.image}", None
+        if kind == "event":
+            if msg.event == "subscribe" or msg.event == "subscribe_scan":
+                return WELCOME_TEXT, None
+            return None, None                                   # unsubscribe, menu clicks, ...: nothing to say
+        return None, ONLY_TEXT                                  # voice, video, link, ...
+
+    async def _dialogue(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str,
+                        text: str, metadata: dict[str, Any]) -> str:
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+        except Exception:                                        # the citizen still gets an answer
+            logger.exception("wechat: the dialogue failed for %s", sender)
+            return FAILED
+        reply, payloads = render(collector.messages)
+        self.buttons.set(sender, payloads)
+        return reply
+
+    def _turn(self, key: str, start: Callable[[], Awaitable[str]]) -> tuple[Turn, bool]:
+        """The turn for a MsgId, started now if it is new; second value True when it is a retry."""
+        turn = self.turns.get(key)
+        if turn is not None:
+            return turn, True
+        turn = Turn(asyncio.ensure_future(start()))
+        self.turns.set(key, turn)
+        return turn, False
+
+    def _schedule_push(self, turn: Turn, openid: str) -> None:
+        if turn.push_scheduled:
+            return
+        turn.push_scheduled = True
+
+        async def push() -> None:
+            text = await turn.task
+            if turn.via is None and text:
+                turn.via = "push"
+                try:
+                    await self.send_custom_text(openid, text)
+                except Exception:
+                    logger.exception("wechat: pushing a late answer to %s failed", openid)
+
+        task = asyncio.ensure_future(push())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # --- the customer-service API ---------------------------------------------------------------------------
+
+    async def access_token(self, session: aiohttp.ClientSession, refresh: bool = False) -> str:
+        if self._token_lock is None:
+            self._token_lock = asyncio.Lock()
+        async with self._token_lock:
+            if not refresh and self._access_token and time.monotonic() < self._access_token[1]:
+                return self._access_token[0]
+            params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.appsecret}
+            async with session.get(f"{self.api_base}/cgi-bin/token", params=params) as r:
+                data = await r.json(content_type=None)
+            if not data.get("access_token"):
+                raise RuntimeError(f"no access_token from WeChat: {data}")
+            ttl = float(data.get("expires_in") or 7200)
+            self._access_token = (data["access_token"], time.monotonic() + max(ttl - 300, ttl / 2))
+            return data["access_token"]
+
+    async def send_custom_text(self, openid: str, text: str) -> None:
+        """Push `text` to `openid` through {api_base}/cgi-bin/message/custom/send (token refreshed once if stale)."""
+        body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": fit_reply(text)}},
+                          ensure_ascii=False).encode("utf-8")       # WeChat shows \\uXXXX escapes literally
+        timeout = aiohttp.ClientTimeout(total=15)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            for attempt in range(2):
+                token = await self.access_token(session, refresh=attempt > 0)
+                async with session.post(f"{self.api_base}/cgi-bin/message/custom/send",
+                                        params={"access_token": token}, data=body,
+                                        headers={"Content-Type": "application/json; charset=utf-8"}) as r:
+                    data = await r.json(content_type=None)
+                code = data.get("errcode", 0)
+                if code == 0:
+                    return
+                if code not in (40001, 40014, 42001):               # not a stale token: give up
+                    break
+            raise RuntimeError(f"customer-service send failed: {data}")
+
+    # --- HTTP ------------------------------------------------------------------------------------------------
+
+    def _signed(self, request: Request) -> bool:
+        args = request.args
+        try:
+            check_signature(self.token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+            return True
+        except InvalidSignatureException:
+            return False
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self._signed(request):
+                return response.text("invalid signature", status=403)
+            return response.text(request.args.get("echostr", ""))
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            arrived = time.monotonic()
+            if not self._signed(request):
+                return response.text("invalid signature", status=403)
+            body = request.body or b""
+            if len(body) > MAX_BODY:
+                return response.text("message too large", status=400)
+            if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+                return response.text("DTDs are not accepted", status=400)
+            encrypted = request.args.get("encrypt_type", "raw") == "aes"
+            try:
+                xml = body.decode("utf-8")
+                if encrypted:
+                    if self.crypto is None:
+                        return response.text("safe mode is not configured (WECHAT_AES_KEY)", status=400)
+                    xml = self.crypto.decrypt_message(xml, request.args.get("msg_signature", ""),
+                                                      request.args.get("timestamp", ""),
+                                                      request.args.get("nonce", ""))
+                msg = parse_message(xml)
+                if not msg.source:
+                    raise ValueError("no FromUserName")
+            except InvalidSignatureException:
+                return response.text("invalid signature", status=403)
+            except Exception as exc:                                # malformed XML, bad ciphertext, ...
+                logger.info("wechat: rejected a message: %r", exc)
+                return response.text("malformed message", status=400)
+
+            text, direct = self._bot_text(msg)
+            if text is None:
+                answer = direct
+            else:
+                # WeChat dedupes events by FromUserName + CreateTime (they have no MsgId)
+                key = str(msg.id) if msg.id else f"{msg.source}:{msg.create_time}:{msg.type}"
+                metadata = {"wechat": {"msg_type": msg.type, "msg_id": str(msg.id or ""), "to": msg.target}}
+                turn, retry = self._turn(key, lambda: self._dialogue(on_new_message, msg.source, text, metadata))
+                if retry and turn.via == "push":
+                    return response.text("success")
+                if retry and turn.push_scheduled and not turn.task.done():
+                    return response.text("success")                 # an earlier attempt gave up: it is pushed
+                left = self.reply_budget - (time.monotonic() - arrived)
+                try:
+                    answer = await asyncio.wait_for(asyncio.shield(turn.task), timeout=max(left, 0.01))
+                except asyncio.TimeoutError:
+                    self._schedule_push(turn, msg.source)
+                    return response.text("success")
+                if turn.via == "push":
+                    return response.text("success")
+                turn.via = "reply"
+            if not answer:
+                return response.text("success")
+            xml_reply = create_reply(fit_reply(answer), msg).render()
+            if encrypted and self.crypto is not None:
+                xml_reply = self.crypto.encrypt_message(xml_reply, request.args.get("nonce", ""), int(time.time()))
+            return response.text(xml_reply, content_type="application/xml; charset=utf-8")
+
+        return bp
