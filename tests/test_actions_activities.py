@@ -1,21 +1,17 @@
 """knowledge/activities.py (loader, validator, next occurrences) and the find / sign-up actions."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.activities import ActionFindActivities, ActionSubmitSignup, ValidateActivitySignupForm, date_range
 from actions.complaints import store
 from knowledge import activities
+from tests.action_runner import make_tracker, run_on
 
-ROOT = Path(__file__).resolve().parents[1]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 TODAY = dt.date(2026, 11, 28)
 EVENT = {"id": "ev-clean-river", "title": "白荡河河道清理志愿活动", "date": "2026-12-05", "time": "09:00-11:00",
          "district": "钟楼区", "place": "白荡河公园东门", "description": "捡拾河岸垃圾，讲解河长制", "quota": 2}
@@ -86,18 +82,11 @@ def test_validation_errors_are_clear(mutate, message):
 
 
 def tracker(text, intent, slots=None, requested=None, active=None, entities=()):
-    all_slots = {s: None for s in DOMAIN["slots"]}
-    all_slots.update(slots or {})
-    all_slots["requested_slot"] = requested
-    msg = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-           "entities": [{"entity": e, "value": v} for e, v in entities]}
-    return Tracker("t", all_slots, msg, [], False, None, {"name": active} if active else {}, "action_listen")
+    return make_tracker(text, intent, entities, slots, requested, active)
 
 
 def run(action, t):
-    d = CollectingDispatcher()
-    events = asyncio.run(action.run(d, t, DOMAIN))
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, d.messages
+    return run_on(action, t)
 
 
 def test_find_activities_lists_days_events_and_signup_buttons():

@@ -3,11 +3,8 @@ CollectingDispatcher, the real domain.yml, and a real SQLite file per test."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
-import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints import store
@@ -19,9 +16,8 @@ from actions.complaints.form import (
     ValidateComplaintForm,
 )
 from actions.complaints.status import ActionComplaintStatus
+from tests.action_runner import DOMAIN, make_tracker, run_on
 
-ROOT = Path(__file__).resolve().parents[1]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 FORM_SLOTS = ("pollution_type", "location", "seen_at", "description", "contact")
 FILLED = {"pollution_type": "大气", "location": "武进区湖塘镇长虹路", "seen_at": "2026-11-27 晚上",
           "description": "工厂烟囱一直冒黑烟，气味刺鼻", "contact": "13812345678"}
@@ -35,20 +31,12 @@ def db(tmp_path, monkeypatch):
     return tmp_path / "complaints.sqlite3"
 
 
-def tracker(text: str, intent: str, slots: dict | None = None, requested: str | None = None,
-            active: str | None = "complaint_form", entities=()) -> Tracker:
-    all_slots = {s: None for s in DOMAIN["slots"]}
-    all_slots.update(slots or {})
-    all_slots["requested_slot"] = requested
-    msg = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-           "entities": [{"entity": e, "value": v} for e, v in entities]}
-    return Tracker("test", all_slots, msg, [], False, None, {"name": active} if active else {}, "action_listen")
+def tracker(text, intent, slots=None, requested=None, active="complaint_form", entities=()):
+    return make_tracker(text, intent, entities, slots, requested, active)
 
 
-def run(action, t: Tracker) -> tuple[dict, list[dict]]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, dispatcher.messages
+def run(action, t):
+    return run_on(action, t)
 
 
 def answer(text: str, requested: str, slots: dict | None = None, intent: str = "inform"):
