@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -31,24 +30,6 @@ async def run_knowledge(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     return await loop.run_in_executor(None, functools.partial(_locked, fn, *args, **kwargs))
 
 
-_LEADING_NUMBER = re.compile(r"\s*[≥≤>＞<＜]?\s*(\d+(?:\.\d+)?)(?!\s*年)")
-
-
-def cell_number(cell: str | None) -> float | None:
-    """The number a 表1 cell starts with ("25.6", "≥60", "100", "4.30%", "80.6，完成…"), None for text."""
-    m = _LEADING_NUMBER.match(cell or "")
-    return float(m.group(1)) if m else None
-
-
-def indicator_chart(ind: Any) -> dict | None:
-    """Chart data for one indicator record; None for a multi-part row (its cells mix several measures)."""
-    if ind is None or getattr(ind, "parts", None):
-        return None
-    return {"name": ind.name, "unit": ind.unit if ind.unit not in ("", "—", "-") else "",
-            "value_2020": cell_number(ind.value_2020), "target_2025": cell_number(ind.target_2025),
-            "target_2030": cell_number(ind.target_2030)}
-
-
 def chart_for(indicators: Iterable[int]) -> dict | None:
     """Chart data when an answer is about exactly one 表1 row (Answer.indicators), else None.
 
@@ -58,6 +39,7 @@ def chart_for(indicators: Iterable[int]) -> dict | None:
     if len(numbers) != 1:
         return None
     from knowledge.index import load
+    from knowledge.records import indicator_chart
     return indicator_chart(next((i for i in load().plan.indicators if i.number == numbers[0]), None))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .parse import Indicator, IndicatorPart, Plan, Project
+from .parse import Indicator, IndicatorPart, Plan, Project, cell_number
 
 MAX_CHUNK_CHARS = 220
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
@@ -46,12 +46,9 @@ def _fmt_investment(value: float | None) -> str:
     return f"{fmt_number(value)}万元"
 
 
-_NUMBER_CELL = re.compile(r"[≥≤>＞<]?\s*\d+(\.\d+)?")
-
-
 def with_unit(value: str, unit: str) -> str:
-    """A table value with its unit when the cell is a bare number: "25.6" → "25.6%"."""
-    if unit in ("—", "-", "") or not _NUMBER_CELL.fullmatch(value.strip()):
+    """A table value with its unit when the cell is a bare number: "25.6" → "25.6%" ("4.30%" stays)."""
+    if unit in ("—", "-", "") or cell_number(value) is None or value.strip().endswith("%"):
         return value
     return value + unit
 

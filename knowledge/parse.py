@@ -191,6 +191,22 @@ def _indicator(cells: list[list[str]], carried: dict, span: tuple[int, int]) -> 
     return ind
 
 
+_WHOLE_NUMBER = re.compile(r"[≥≤>＞<]?\s*(\d+(?:\.\d+)?)\s*%?")
+_LEADING_NUMBER = re.compile(r"\s*[≥≤>＞<＜]?\s*(\d+(?:\.\d+)?)(?!\s*年)")
+
+
+def cell_number(cell: str | None) -> float | None:
+    """The number a table cell holds when it holds only that ("25.6", "≥60", "4.30%"); None otherwise."""
+    m = _WHOLE_NUMBER.fullmatch((cell or "").strip())
+    return float(m.group(1)) if m else None
+
+
+def leading_number(cell: str | None) -> float | None:
+    """The number a table cell starts with ("25.6", "≥60", "80.6，完成…"); None for text."""
+    m = _LEADING_NUMBER.match(cell or "")
+    return float(m.group(1)) if m else None
+
+
 def _years(raw: str) -> tuple[int | None, int | None]:
     found = [int(y) for y in re.findall(r"(?:19|20)\d\d", raw)]
     if not found:

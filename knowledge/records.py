@@ -5,7 +5,7 @@ import re
 
 from .chunks import fmt_number, indicator_lines, indicator_title, project_title, with_unit
 from .index import Index
-from .parse import Indicator, IndicatorPart, Project
+from .parse import Indicator, IndicatorPart, Project, cell_number, leading_number
 from .result import Answer
 from .result import make_source as _source
 from .search import search
@@ -36,13 +36,8 @@ def _name_score(name: str, query_grams: set[str]) -> float:
 
 # ---- indicators -------------------------------------------------------------------------------
 
-def _num(cell: str) -> float | None:
-    m = re.fullmatch(r"[≥≤>＞<]?\s*(\d+(?:\.\d+)?)\s*%?", cell.strip())
-    return float(m.group(1)) if m else None
-
-
 def _gap(value: str, target: str, unit: str, year: int) -> str:
-    v, t = _num(value), _num(target)
+    v, t = cell_number(value), cell_number(target)
     if v is None or t is None:
         return ""
     diff = round(t - v, 4)
@@ -91,6 +86,16 @@ def best_records(index: Index, qx: str, kind: str, mode: str = "hybrid", bonus: 
         scores[hits[0].chunk.ref] += RETRIEVAL_BONUS
     best = max(scores.values())
     return best, [r for r in records if scores[r.number] >= best - 1e-9 and best > 0]
+
+
+def indicator_chart(ind: Indicator | None) -> dict | None:
+    """Chart data for one indicator: its 2020 value and 2025/2030 targets as numbers (None where a cell is
+    text); None for a multi-part row, whose cells mix several measures."""
+    if ind is None or ind.parts:
+        return None
+    return {"name": ind.name, "unit": ind.unit if ind.unit not in ("", "—", "-") else "",
+            "value_2020": leading_number(ind.value_2020), "target_2025": leading_number(ind.target_2025),
+            "target_2030": leading_number(ind.target_2030)}
 
 
 def unmet_answer(index: Index, question: str) -> Answer:

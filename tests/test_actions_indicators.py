@@ -73,10 +73,11 @@ def test_unmet_list_has_no_chart():
 
 
 def test_cell_number_parses_leading_numbers_only():
-    from actions.payload import cell_number, indicator_chart
-    assert cell_number("25.6") == 25.6 and cell_number("≥60") == 60 and cell_number("100") == 100
-    assert cell_number("4.30%") == 4.3 and cell_number("80.6，完成上级管控目标") == 80.6
-    assert cell_number("持续增加") is None and cell_number("") is None and cell_number(None) is None
+    from knowledge.parse import leading_number
+    from knowledge.records import indicator_chart
+    assert leading_number("25.6") == 25.6 and leading_number("≥60") == 60 and leading_number("100") == 100
+    assert leading_number("4.30%") == 4.3 and leading_number("80.6，完成上级管控目标") == 80.6
+    assert leading_number("持续增加") is None and leading_number("") is None and leading_number(None) is None
     from knowledge.index import load
     rows = {i.number: i for i in load().plan.indicators}
     assert indicator_chart(rows[35])["target_2025"] is None      # 公共交通出行分担率: 持续增加
