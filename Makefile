@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run up down chat ask index train browser test test-knowledge bench lint lock clean
+.PHONY: run up down chat ask index train browser services test test-knowledge bench lint lock clean
 
 $(VENV): requirements/knowledge.txt requirements/knowledge.lock
 	@test -n "$(PY311)"
@@ -67,9 +67,14 @@ browser:
 	  then echo "Chromium is installed."; \
 	  else $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver fonts-wqy-microhei; fi
 
+# PostgreSQL and Redis from Debian (apt only when missing), for the shared-server tests and REPLICAS=2. The tests
+# start their own private servers on free loopback ports with scripts/services.sh; nothing system-wide is started.
+services:
+	scripts/services.sh install
+
 # Data checks, Rasa's own story test, then pytest (knowledge, actions, end-to-end conversations against a
 # real Rasa server and action server that the tests start once per session, and the web page in Chromium).
-test: index train browser
+test: index train browser services
 	.venv/bin/python scripts/gen_nlu_lookups.py --check
 	.venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
 	.venv-rasa/bin/rasa test core --stories tests/test_stories.yml --model models --fail-on-prediction-errors --out .run/story-results

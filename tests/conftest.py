@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ROOT, START_TIMEOUT, FakeWeChatAPI, free_port, start, stop, wait
+from tests.servers import ROOT, START_TIMEOUT, FakeWeChatAPI, Services, free_port, start, stop, wait
 
 
 def _newest_model() -> Path | None:
@@ -97,6 +97,16 @@ def stack(tmp_path_factory) -> Stack:
                 stop(proc)
         if st.wechat_api is not None:
             st.wechat_api.close()
+
+
+@pytest.fixture(scope="session")
+def services() -> Services:
+    """Real PostgreSQL and Redis servers on loopback for the session (started only when a test asks)."""
+    svc = Services()
+    try:
+        yield svc
+    finally:
+        svc.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,42 @@ class FakeWeChatAPI:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Services:
+    """A private PostgreSQL cluster and Redis server (scripts/services.sh) in a temp folder on free loopback
+    ports; `settings` holds what services.env exports (DATABASE_URL, REDIS_URL, POSTGRES_*, REDIS_*)."""
+
+    def __init__(self):
+        # /tmp, readable by the `postgres` user the server runs as when the tests run as root
+        self.dir = Path(tempfile.mkdtemp(prefix="assistant-services-"))
+        self.dir.chmod(0o755)
+        self.env = {**os.environ, "SERVICES_DIR": str(self.dir), "PG_PORT": str(free_port()),
+                    "REDIS_PORT": str(free_port())}
+        done = subprocess.run([str(ROOT / "scripts/services.sh"), "start"], env=self.env, capture_output=True,
+                              text=True, timeout=180)
+        if done.returncode != 0:
+            self.stop()
+            pytest.fail(f"scripts/services.sh start failed (make services installs PostgreSQL and Redis):\n"
+                        f"{done.stdout}{done.stderr}")
+        self.settings: dict[str, str] = {}
+        for line in (self.dir / "services.env").read_text().splitlines():
+            for pair in line.removeprefix("export ").split():
+                key, _, value = pair.partition("=")
+                self.settings[key] = value
+
+    def new_database(self) -> str:
+        """The URL of a new empty database on the cluster."""
+        import psycopg2
+        name = "t_" + uuid.uuid4().hex[:12]
+        s = self.settings
+        con = psycopg2.connect(host=s["POSTGRES_HOST"], port=s["POSTGRES_PORT"], user=s["POSTGRES_USER"],
+                               password=s["POSTGRES_PASSWORD"], dbname=s["POSTGRES_DB"])
+        con.autocommit = True
+        con.cursor().execute(f"CREATE DATABASE {name}")
+        con.close()
+        return s["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
+
+    def stop(self) -> None:
+        subprocess.run([str(ROOT / "scripts/services.sh"), "stop"], env=self.env, capture_output=True, timeout=120)
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Complaint reports and activity sign-ups in SQL (SQLAlchemy 2; no Rasa imports).
 
-Database: DATABASE_URL (e.g. postgresql+psycopg://…) when set, else a SQLite file at COMPLAINTS_DB
+Database: DATABASE_URL (e.g. postgresql://user:password@host:port/db, driver psycopg2) when set, else a SQLite file at COMPLAINTS_DB
 (default .run/complaints.sqlite3). Every write is committed before the function returns, so a reply
 that quotes a tracking number is only sent for a stored report.
 
@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,9 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from .fields import mask_phone, today
@@ -106,6 +108,8 @@ class StoreError(Exception):
 _ENGINES: dict[str, object] = {}
 _ENGINE_LOCK = threading.Lock()
 _WRITE_LOCK = threading.Lock()      # SQLite allows one writer; serialise writes inside this process
+# Several action servers on PostgreSQL: tracking numbers are unique in the table (a clash is redrawn) and the
+# activity quota check holds a transaction-scoped advisory lock per activity, so no process-local lock is relied on.
 
 
 def database_url() -> str:
@@ -133,7 +137,14 @@ def _create_engine(url: str):
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
-    Base.metadata.create_all(eng)
+    for attempt in range(5):
+        try:
+            Base.metadata.create_all(eng)
+            break
+        except (IntegrityError, ProgrammingError):   # another action server created the tables at the same moment
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     _ENGINES[url] = eng
     return eng
 
@@ -268,6 +279,8 @@ def sign_up(activity_id: str, quota: int, name: str, phone: str, url: str | None
         now = _now()
         code = _code("HD", now.date())
         with _WRITE_LOCK, Session(eng, expire_on_commit=False) as session:
+            if eng.dialect.name == "postgresql":   # several action servers: one sign-up per activity at a time
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"signup:{activity_id}"})
             taken = session.scalar(select(func.count()).select_from(ActivitySignup)
                                    .where(ActivitySignup.activity_id == activity_id))
             if taken >= quota:
