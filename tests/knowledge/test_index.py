@@ -20,7 +20,7 @@ def test_manifest_written(index_dir):
     assert manifest["model"] == model_setting()
     assert manifest["corpus_hash"] == corpus_hash()
     datetime.strptime(manifest["built_at"][:19], "%Y-%m-%dT%H:%M:%S")
-    assert not (index_dir / ".partial").exists()
+    assert not list(index_dir.glob(".partial*"))
 
 
 def test_plan_json_holds_sections_indicators_projects(index_dir):
@@ -90,3 +90,14 @@ def test_each_mode_finds_the_rural_sewage_indicator(index, mode):
 def test_bad_mode_is_rejected(index):
     with pytest.raises(ValueError):
         search(index, "农村生活污水治理率", mode="nonsense")
+
+
+def test_the_same_model_in_another_folder_keeps_the_index_fresh(index_dir, tmp_path):
+    """An index built where the model lives in one environment is fresh for a copy of that model elsewhere (another
+    checkout, another machine), and stale for a model whose files differ."""
+    model = tmp_path / "elsewhere" / "m3e-small"
+    shutil.copytree(model_setting(), model)
+    assert is_stale(index_dir, model=str(model)) is False
+    config = model / "config.json"
+    config.write_text(config.read_text(encoding="utf-8").replace("}", ', "changed": 1}', 1), encoding="utf-8")
+    assert is_stale(index_dir, model=str(model)) is True
