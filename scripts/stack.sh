@@ -4,12 +4,17 @@
 #   scripts/stack.sh start   start all three in the background (pids and logs in .run/), wait until they answer
 #   scripts/stack.sh stop    stop all three
 #   scripts/stack.sh status  say what is running
+# REPLICAS=2 (or more) starts that many action servers (ACTION_PORT, +1, …) and Rasa servers (RASA_PORT, +1, …)
+# sharing PostgreSQL (tracker store, complaint store) and Redis (lock store, channel state) from
+# scripts/services.sh, wired by endpoints.shared.yml; replica i's Rasa calls replica i's action server. The web chat
+# sends each message to the next Rasa server in turn. The Rasa URLs are written to .run/rasa.urls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8000}
+REPLICAS=${REPLICAS:-1}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="ignore::DeprecationWarning"
 mkdir -p "$RUN"
@@ -52,18 +57,47 @@ stop_one() {
 
 case "${1:-}" in
   start)
-    start_one actions .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
-    start_one rasa .venv-rasa/bin/rasa run --enable-api --cors "*" --port "$RASA_PORT" \
-      --model models --endpoints endpoints.yml --credentials "$CREDENTIALS"
-    wait_for actions "http://localhost:$ACTION_PORT/health" 120
-    start_one web env WEB_PORT="$WEB_PORT" RASA_URL="http://localhost:$RASA_PORT" .venv/bin/python scripts/web.py
+    ENDPOINTS=endpoints.yml
+    if [ "$REPLICAS" -gt 1 ]; then
+      scripts/services.sh start
+      # shellcheck disable=SC1091
+      source "${SERVICES_DIR:-.run/services}/services.env"
+      ENDPOINTS=endpoints.shared.yml
+    elif [ "$ACTION_PORT" != 5055 ]; then
+      sed "s#localhost:5055#localhost:$ACTION_PORT#" endpoints.yml >"$RUN/endpoints.yml"; ENDPOINTS=$RUN/endpoints.yml
+    fi
+    : >"$RUN/rasa.urls"; RASA_URLS=""
+    for i in $(seq 1 "$REPLICAS"); do
+      n=$([ "$i" = 1 ] || echo "$i"); aport=$((ACTION_PORT + i - 1)); rport=$((RASA_PORT + i - 1))
+      start_one "actions$n" .venv/bin/python -m rasa_sdk --actions actions --port "$aport"
+      ACTION_ENDPOINT_URL="http://localhost:$aport/webhook" start_one "rasa$n" .venv-rasa/bin/rasa run --enable-api \
+        --cors "*" --port "$rport" --model models --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS"
+      echo "http://localhost:$rport" >>"$RUN/rasa.urls"; RASA_URLS="$RASA_URLS${RASA_URLS:+,}http://localhost:$rport"
+    done
+    for i in $(seq 1 "$REPLICAS"); do
+      n=$([ "$i" = 1 ] || echo "$i"); wait_for "actions$n" "http://localhost:$((ACTION_PORT + i - 1))/health" 120
+    done
+    start_one web env WEB_PORT="$WEB_PORT" RASA_URL="$RASA_URLS" .venv/bin/python scripts/web.py
     wait_for web "http://localhost:$WEB_PORT/health" 30
-    wait_for rasa "http://localhost:$RASA_PORT/status" 300
-    echo "Assistant is up: REST webhook http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in $RUN/)"
+    for i in $(seq 1 "$REPLICAS"); do
+      n=$([ "$i" = 1 ] || echo "$i"); wait_for "rasa$n" "http://localhost:$((RASA_PORT + i - 1))/" 300
+    done
+    echo "Assistant is up: REST webhook $(sed 's#$#/webhooks/rest/webhook#' "$RUN/rasa.urls" | paste -sd' ') (logs in $RUN/)"
     if [ "$CREDENTIALS" = credentials.wechat.yml ]; then echo "WeChat webhook: http://localhost:$RASA_PORT/webhooks/wechat/webhook"; fi
     echo "打开 http://localhost:$WEB_PORT 开始对话"
     ;;
-  stop) stop_one web; stop_one rasa; stop_one actions ;;
-  status) for n in actions rasa web; do running "$n" && echo "$n running (pid $(cat "$RUN/$n.pid"))" || echo "$n stopped"; done ;;
+  stop)
+    stop_one web
+    for f in "$RUN"/rasa*.pid "$RUN"/actions*.pid; do [ -e "$f" ] && stop_one "$(basename "$f" .pid)"; done
+    rm -f "$RUN/rasa.urls"
+    if [ -f "${SERVICES_DIR:-.run/services}/redis.pid" ] || [ -f "${SERVICES_DIR:-.run/services}/pg/postmaster.pid" ]; then
+      scripts/services.sh stop
+    fi
+    ;;
+  status)
+    for f in "$RUN"/*.pid; do [ -e "$f" ] || continue; n=$(basename "$f" .pid)
+      running "$n" && echo "$n running (pid $(cat "$f"))" || echo "$n stopped"; done
+    [ -d "${SERVICES_DIR:-.run/services}/pg" ] && scripts/services.sh status || true
+    ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

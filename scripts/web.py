@@ -3,7 +3,9 @@
 Standard library only (runs in .venv). Environment:
   WEB_PORT       port to listen on (default 8000)
   WEB_HOST       address to bind (default 127.0.0.1; set 0.0.0.0 to let phones on the LAN open it)
-  RASA_URL       the Rasa server (default http://localhost:5005); the page never talks to it directly
+  RASA_URL       the Rasa server (default http://localhost:5005); the page never talks to it directly. Several
+                 comma-separated URLs (replicas sharing PostgreSQL and Redis): each message goes to the next one in
+                 turn, and to the one after when a server cannot be reached
   RASA_TIMEOUT   seconds to wait for Rasa's answer (default 60)
   FEEDBACK_DIR   folder of feedback.sqlite3, where helpful / not-helpful votes are kept (default .run)
 
@@ -13,6 +15,7 @@ POST /api/feedback  {"question": str, "answer": str, "helpful": bool, "sender": 
 """
 from __future__ import annotations
 
+import itertools
 import json
 import mimetypes
 import os
@@ -100,7 +103,8 @@ def parse_chat(body: object) -> dict:
 class Handler(BaseHTTPRequestHandler):
     server_version = "eco-web/1"
     store: FeedbackStore
-    rasa_url: str
+    rasa_urls: list[str]
+    next_rasa: itertools.count
     rasa_timeout: float
 
     # ---- plumbing ---------------------------------------------------------------------------
@@ -169,27 +173,36 @@ class Handler(BaseHTTPRequestHandler):
         self._json(404, {"error": "接口不存在"})
 
     def _chat(self, body: dict) -> None:
-        req = urllib.request.Request(self.rasa_url.rstrip("/") + "/webhooks/rest/webhook",
-                                     json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                                     {"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=self.rasa_timeout) as resp:
-                data = json.loads(resp.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            if exc.code == 400:
-                return self._json(400, {"error": "消息格式有误"})
-            self.log_message("rasa answered %s", exc.code)
-            return self._json(502, {"error": RASA_DOWN})
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            self.log_message("rasa unreachable: %s", exc)
-            return self._json(502, {"error": RASA_DOWN})
-        if not isinstance(data, list):
-            return self._json(502, {"error": RASA_DOWN})
-        self._json(200, data)
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        first = next(self.next_rasa)
+        for i in range(len(self.rasa_urls)):
+            url = self.rasa_urls[(first + i) % len(self.rasa_urls)]
+            req = urllib.request.Request(url.rstrip("/") + "/webhooks/rest/webhook", data,
+                                         {"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=self.rasa_timeout) as resp:
+                    answer = json.loads(resp.read().decode("utf-8"))
+            except urllib.error.HTTPError as exc:
+                if exc.code == 400:
+                    return self._json(400, {"error": "消息格式有误"})
+                self.log_message("rasa answered %s", exc.code)
+                return self._json(502, {"error": RASA_DOWN})
+            except urllib.error.URLError as exc:       # not reached (the message was not taken): try the next one
+                self.log_message("rasa %s unreachable: %s", url, exc)
+                continue
+            except (TimeoutError, OSError, ValueError) as exc:
+                self.log_message("rasa %s failed: %s", url, exc)
+                return self._json(502, {"error": RASA_DOWN})
+            if not isinstance(answer, list):
+                return self._json(502, {"error": RASA_DOWN})
+            return self._json(200, answer)
+        self._json(502, {"error": RASA_DOWN})
 
 
 def make_server(port: int, host: str, rasa_url: str, feedback_dir: Path, timeout: float) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"store": FeedbackStore(feedback_dir), "rasa_url": rasa_url,
+    urls = [u.strip() for u in rasa_url.split(",") if u.strip()]
+    handler = type("BoundHandler", (Handler,), {"store": FeedbackStore(feedback_dir), "rasa_urls": urls,
+                                                "next_rasa": itertools.count(),
                                                 "rasa_timeout": timeout})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

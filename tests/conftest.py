@@ -21,12 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ROOT, START_TIMEOUT, FakeWeChatAPI, Services, free_port, start, stop, wait
-
-
-def _newest_model() -> Path | None:
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
+from tests.servers import ROOT, START_TIMEOUT, FakeWeChatAPI, Services, free_port, newest_model, start, stop, wait
 
 
 class Stack:
@@ -57,7 +52,7 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     """A Rasa server wired to an action server, with its own complaints database."""
-    model = _newest_model()
+    model = newest_model()
     if model is None:
         pytest.fail("no trained model in models/: run `make train` (make test does it) first")
     tmp = tmp_path_factory.mktemp("e2e")

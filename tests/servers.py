@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = float(os.environ.get("E2E_START_TIMEOUT", "300"))
 
 
+def newest_model() -> Path | None:
+    """The newest trained model in models/, or None."""
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
 def free_port(env: str | None = None) -> int:
     """The port named by the environment variable `env`, else a free port the system picks.
 

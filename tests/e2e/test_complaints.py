@@ -12,49 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-TIMEOUT = 120
-START_TIMEOUT = float(os.environ.get("E2E_START_TIMEOUT", "300"))
-NUMBER_PREFIX = "CZ-"
-
-
-def say(base: str, sender: str, message: str, timeout: float = TIMEOUT) -> list[dict]:
-    r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def texts(msgs: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in msgs)
-
-
-def custom(msgs: list[dict], kind: str) -> dict | None:
-    return next((m["custom"] for m in msgs if isinstance(m.get("custom"), dict) and m["custom"].get("type") == kind),
-                None)
-
-
-def stored(db, number: str) -> tuple | None:
-    con = sqlite3.connect(db, timeout=30)
-    try:
-        return con.execute("select pollution_type, status, district from complaints where tracking_number=?",
-                           (number,)).fetchone()
-    finally:
-        con.close()
-
-
-def complain(base: str, sender: str, place: str = "武进区湖塘镇长虹路", phone: str = "13812345678",
-             timeout: float = TIMEOUT) -> tuple[str, list[dict]]:
-    """A scripted citizen: report, place, description, phone, confirm. Returns (tracking number, last reply)."""
-    asked = texts(say(base, sender, "我要举报，昨晚有工厂冒黑烟", timeout))
-    assert "哪里" in asked, asked                                  # type and time came with the report
-    assert "描述" in texts(say(base, sender, place, timeout))
-    assert "手机号" in texts(say(base, sender, "烟囱一直冒黑烟，气味很刺鼻", timeout))
-    summary = say(base, sender, phone, timeout)
-    assert "请核对" in texts(summary) and "大气" in texts(summary), texts(summary)
-    assert [[b["title"] for b in m["buttons"]] for m in summary if m.get("buttons")] == [["确认提交", "修改", "取消"]]
-    done = say(base, sender, "/confirm_complaint", timeout)
-    submitted = custom(done, "complaint_submitted")
-    assert submitted, texts(done)
-    return submitted["tracking_number"], done
+from tests.conversation import NUMBER_PREFIX, START_TIMEOUT, complain, say, stored, texts
 
 
 def test_full_complaint_conversation_to_a_tracking_number(stack):

@@ -65,3 +65,11 @@ def test_static_files_and_no_path_escape(server):
         ("text/javascript", "application/javascript"))
     for path in ("/../../scripts/web.py", "/%2e%2e/%2e%2e/scripts/web.py", "/nope.html"):
         assert requests.get(server.url + path, timeout=10).status_code == 404
+
+
+def test_chat_goes_to_the_next_replica_when_one_cannot_be_reached(web_factory, dead_rasa_url, bot):
+    """RASA_URL with two replicas, one down: every message is still answered (by the one that is up)."""
+    web = web_factory(f"{dead_rasa_url},{bot}")
+    for message in ("你好", "农村生活污水治理率现在多少", "你好"):
+        r = requests.post(web.url + "/api/chat", json={"sender": "web-failover", "message": message}, timeout=120)
+        assert r.status_code == 200 and r.json() and r.json()[0]["text"], r.text

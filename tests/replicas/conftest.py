@@ -1,0 +1,77 @@
+"""Two replicas, each an action server and a Rasa server on its own ports (replica i's Rasa calls replica i's
+action server), sharing the session's PostgreSQL (tracker store, complaint store) and Redis (lock store, channel
+state) through endpoints.shared.yml — what `REPLICAS=2 make up` runs. Started once, when a test asks."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.servers import ROOT, START_TIMEOUT, free_port, newest_model, start, stop, wait
+
+
+class Replica:
+    """One action server + Rasa server pair; `kill()` is a kill -9 of both process groups."""
+
+    def __init__(self, name: str, tmp: Path, env: dict, model: Path, token: str):
+        self.name, self.tmp, self.model, self.token = name, tmp, model, token
+        self.action_port, self.rasa_port = free_port(), free_port()
+        self.base = f"http://127.0.0.1:{self.rasa_port}"
+        self.env = {**env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook"}
+        self.actions: subprocess.Popen | None = None
+        self.rasa: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.actions = start([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+                              "--port", str(self.action_port)], self.tmp / f"{self.name}-actions.log", self.env)
+        self.rasa = start([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
+                           "--port", str(self.rasa_port), "--model", str(self.model),
+                           "--endpoints", str(ROOT / "endpoints.shared.yml"),
+                           "--credentials", str(ROOT / "credentials.yml")], self.tmp / f"{self.name}-rasa.log", self.env)
+
+    def wait_ready(self) -> None:
+        wait(f"http://127.0.0.1:{self.action_port}/health", self.actions, self.tmp / f"{self.name}-actions.log")
+        wait(f"{self.base}/", self.rasa, self.tmp / f"{self.name}-rasa.log")
+        requests.post(f"{self.base}/webhooks/rest/webhook", json={"sender": "warmup", "message": "蓝藻怎么治理"},
+                      timeout=START_TIMEOUT)          # loads the index and the embedding model on this action server
+
+    def tracker(self, sender: str) -> dict:
+        r = requests.get(f"{self.base}/conversations/{sender}/tracker", params={"token": self.token}, timeout=60)
+        r.raise_for_status()
+        return r.json()
+
+    def kill(self) -> None:
+        for proc in (self.rasa, self.actions):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        for proc in (self.rasa, self.actions):
+            if proc is not None:
+                stop(proc)
+
+
+@pytest.fixture(scope="session")
+def replicas(services, tmp_path_factory) -> list[Replica]:
+    model = newest_model()
+    if model is None:
+        pytest.fail("no trained model in models/: run `make train` (make test does it) first")
+    tmp = tmp_path_factory.mktemp("replicas")
+    env = {**os.environ, **services.settings, "HF_HUB_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env.pop("COMPLAINTS_DB", None)
+    token = secrets.token_hex(16)
+    pair = [Replica(f"r{i}", tmp, env, model, token) for i in (1, 2)]
+    try:
+        for r in pair:
+            r.start()
+        for r in pair:
+            r.wait_ready()
+        yield pair
+    finally:
+        for r in pair:
+            r.stop()

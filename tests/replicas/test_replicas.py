@@ -1,0 +1,86 @@
+"""One conversation across two replicas sharing PostgreSQL and Redis (tests/replicas/conftest.py): the dialogue
+state follows the citizen from one Rasa server to the other, two messages arriving at once are taken in turn,
+and a replica killed mid-conversation loses nothing that was confirmed. The kill test runs last."""
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import create_engine, text
+
+from actions.complaints import store
+from tests.conversation import complain, custom, say, texts
+
+
+def user_texts(tracker: dict) -> list[str]:
+    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+
+
+def whole_report(url: str, number: str) -> tuple | None:
+    """(type, district, status, contact, history entries) of a stored report, or None."""
+    with create_engine(url).connect() as con:
+        return con.execute(text(
+            "select c.pollution_type, c.district, c.status, coalesce(k.phone, '匿名'), "
+            "(select count(*) from complaint_history h where h.complaint_id = c.id) "
+            "from complaints c join complaint_contacts k on k.complaint_id = c.id where c.tracking_number = :n"),
+            {"n": number}).fetchone()
+
+
+def test_a_follow_up_on_the_other_replica_keeps_the_indicator(replicas):
+    r1, r2 = replicas
+    sender = f"alt-{uuid.uuid4().hex[:8]}"
+    assert "25.6" in texts(say(r1.base, sender, "农村生活污水治理率现在多少"))
+    follow = texts(say(r2.base, sender, "那2030年呢"))
+    assert "农村生活污水治理率" in follow and "2030年目标值100%" in follow
+    assert "不达标" in texts(say(r1.base, sender, "现在达标了吗"))
+    expected = ["农村生活污水治理率现在多少", "那2030年呢", "现在达标了吗"]
+    assert user_texts(r1.tracker(sender)) == user_texts(r2.tracker(sender)) == expected
+
+
+def test_a_complaint_form_half_on_each_replica_is_stored_whole(replicas, services):
+    r1, r2 = replicas
+    sender = f"form-{uuid.uuid4().hex[:8]}"
+    number, done = complain([r1.base, r2.base], sender, place="天宁区青洋路桥下", phone="13912345678")
+    assert number in texts(done)
+    assert whole_report(services.settings["DATABASE_URL"], number) == ("大气", "天宁区", "已受理", "13912345678", 1)
+    for r in (r1, r2):
+        status = texts(say(r.base, sender, f"查询{number}"))
+        assert "已受理" in status and "13912345678" not in status
+
+
+def test_two_messages_of_one_conversation_at_once_are_taken_in_turn(replicas):
+    """The Redis lock store: a second message arriving at the other replica waits for the first to finish,
+    so neither turn overwrites the other's events in the shared tracker."""
+    r1, r2 = replicas
+    sender = f"lock-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(say, r1.base, sender, "农村生活污水治理率现在多少")
+        second = pool.submit(say, r2.base, sender, "哪些指标没达标")
+        replies = [texts(first.result(timeout=300)), texts(second.result(timeout=300))]
+    assert "25.6" in replies[0] and "未达标" in replies[1]
+    events = [e["event"] for e in r2.tracker(sender)["events"] if e["event"] in ("user", "bot")]
+    assert events.count("user") == 2
+    turns = "".join("u" if e == "user" else "b" for e in events)
+    assert turns.startswith("u") and "ub" in turns[1:] and turns.index("u", 1) > turns.index("b"), turns
+
+
+def test_killing_a_replica_mid_conversation_loses_nothing_confirmed(replicas, services):
+    r1, r2 = replicas
+    url = services.settings["DATABASE_URL"]
+    sender = f"kill-{uuid.uuid4().hex[:8]}"
+    first, _ = complain([r1.base, r2.base], sender, place="钟楼区白荡河公园东门")
+    assert "哪类污染" in texts(say(r1.base, sender, "我要举报"))
+    assert "哪里" in texts(say(r1.base, sender, "河水发黑"))
+    r1.kill()                                                   # kill -9 of replica 1's Rasa and action server
+    assert whole_report(url, first) == ("大气", "钟楼区", "已受理", "13812345678", 1)
+    assert "什么时候" in texts(say(r2.base, sender, "新北区藻江河桥下"))   # the form goes on where it was
+    assert "描述" in texts(say(r2.base, sender, "前天下午"))
+    assert "手机号" in texts(say(r2.base, sender, "河水发黑发臭，还漂着死鱼"))
+    summary = texts(say(r2.base, sender, "匿名"))
+    assert "新北区藻江河桥下" in summary and "水" in summary
+    submitted = custom(say(r2.base, sender, "/confirm_complaint"), "complaint_submitted")
+    second = store.find(submitted["tracking_number"], url=url)
+    assert second is not None and second.location == "新北区藻江河桥下"
+    assert whole_report(url, second.tracking_number) == ("水", "新北区", "已受理", "匿名", 1)
+    assert "已受理" in texts(say(r2.base, sender, f"查询{first}"))
+    assert user_texts(r2.tracker(sender))[:2] == ["我要举报，昨晚有工厂冒黑烟", "钟楼区白荡河公园东门"]
