@@ -59,11 +59,12 @@ case "${1:-}" in
     start_one web env WEB_PORT="$WEB_PORT" RASA_URL="http://localhost:$RASA_PORT" .venv/bin/python scripts/web.py
     wait_for web "http://localhost:$WEB_PORT/health" 30
     wait_for rasa "http://localhost:$RASA_PORT/status" 300
+    echo "http://localhost:$RASA_PORT" >"$RUN/rasa.urls"   # the Rasa base URLs, one a line (bench/load_bench.py)
     echo "Assistant is up: REST webhook http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in $RUN/)"
     if [ "$CREDENTIALS" = credentials.wechat.yml ]; then echo "WeChat webhook: http://localhost:$RASA_PORT/webhooks/wechat/webhook"; fi
     echo "打开 http://localhost:$WEB_PORT 开始对话"
     ;;
-  stop) stop_one web; stop_one rasa; stop_one actions ;;
+  stop) stop_one web; stop_one rasa; stop_one actions; rm -f "$RUN/rasa.urls" ;;
   status) for n in actions rasa web; do running "$n" && echo "$n running (pid $(cat "$RUN/$n.pid"))" || echo "$n stopped"; done ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac
