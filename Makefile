@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run up down chat ask index train browser services test test-knowledge bench lint lock clean
+.PHONY: run up down chat ask index train browser services test test-knowledge bench bench-load lint lock clean
 
 $(VENV): requirements/knowledge.txt requirements/knowledge.lock
 	@test -n "$(PY311)"
@@ -85,6 +85,15 @@ test-knowledge: index
 
 bench: index
 	.venv/bin/python bench/knowledge_bench.py
+
+# Load benchmark against the servers already running (make up; it never starts or stops them): CITIZENS
+# simulated citizens at once, plan questions and complaint forms, through the REST channel of every URL in
+# .run/rasa.urls (or BENCH_URLS). Exits 1 when any request failed, 2 when nothing answers. More options:
+# LOAD_ARGS="--think 2 --complaint-share 0.5" (see bench/load_bench.py --help).
+CITIZENS ?= 50
+bench-load:
+	@test -x .venv/bin/python || { echo "no .venv: run make up (it installs what is missing) first" >&2; exit 2; }
+	.venv/bin/python bench/load_bench.py --citizens $(CITIZENS) $(LOAD_ARGS)
 
 lint: $(VENV)
 	.venv/bin/python -m ruff check knowledge actions bench scripts tests

@@ -26,13 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN = ROOT / ".run"
+from botclient import ROOT, answers, group_rss_mb, http, load_set, pct, webhook
+from botclient import rasa_ready as _rasa_ready
+
 RASA = f"http://localhost:{int(os.environ.get('RASA_PORT', 5005))}"
 ACTIONS = f"http://localhost:{int(os.environ.get('ACTION_PORT', 5055))}"
 TIMEOUT = 30.0
@@ -50,48 +49,21 @@ class Budget:
         return self.deadline - time.monotonic()
 
 
-# ---------------------------------------------------------------- HTTP (stdlib only, localhost only)
-
-def http(method: str, url: str, body: dict | None = None, timeout: float = TIMEOUT) -> tuple[int, object]:
-    assert url.startswith(("http://localhost:", "http://127.0.0.1:")), url
-    data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw = resp.read()
-            return resp.status, (json.loads(raw) if raw else None)
-    except urllib.error.HTTPError as exc:
-        return exc.code, None
-
-
-def answers(url: str) -> bool:
-    try:
-        status, _ = http("GET", url, timeout=2)
-        return status == 200
-    except OSError:
-        return False
-
+# ---------------------------------------------------------------- HTTP (bench/botclient.py)
 
 def rasa_ready() -> bool:
     """/status answers with a loaded model."""
-    try:
-        status, body = http("GET", f"{RASA}/status", timeout=2)
-    except OSError:
-        return False
-    return status == 200 and isinstance(body, dict) and bool(body.get("model_file"))
+    return _rasa_ready(RASA)
 
 
 def send(sender: str, message: str, budget: Budget) -> dict:
     """One message through the REST webhook: replies, latency ms, error."""
     if budget.left() <= 0:
         return {"replies": None, "ms": None, "error": "skipped: time budget spent"}
-    started = time.perf_counter()
     try:
-        status, body = http("POST", f"{RASA}/webhooks/rest/webhook", {"sender": sender, "message": message},
-                            timeout=min(TIMEOUT, max(1.0, budget.left())))
+        status, body, ms = webhook(RASA, sender, message, timeout=min(TIMEOUT, max(1.0, budget.left())))
     except (OSError, ValueError) as exc:             # timeouts, refused connections, bad JSON
         return {"replies": None, "ms": None, "error": f"{type(exc).__name__}: {exc}"}
-    ms = (time.perf_counter() - started) * 1000
     if status != 200 or not isinstance(body, list):
         return {"replies": None, "ms": ms, "error": f"HTTP {status}"}
     return {"replies": body, "ms": ms, "error": None}
@@ -146,30 +118,6 @@ def cold_start(limit: float = 330.0) -> dict:
     return times
 
 
-def group_rss_mb(name: str) -> float | None:
-    """Sum of VmRSS over the process group led by .run/NAME.pid (setsid makes the pid the group id)."""
-    try:
-        leader = int((RUN / f"{name}.pid").read_text().strip())
-    except (OSError, ValueError):
-        return None
-    total_kb, found = 0, False
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            pgid = int(stat[stat.rindex(")") + 2:].split()[2])    # fields after "(comm)": state ppid pgrp
-            if pgid != leader and int(entry.name) != leader:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-                    found = True
-        except (OSError, ValueError):
-            continue                                     # the process ended while we looked
-    return total_kb / 1024 if found else None
-
-
 def rss_all() -> dict[str, float | None]:
     return {"actions": group_rss_mb("actions"), "rasa": group_rss_mb("rasa")}
 
@@ -185,13 +133,6 @@ def train_seconds(limit: float) -> float:
 
 
 # ---------------------------------------------------------------- scoring
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
 
 def reply_view(res: dict) -> dict:
     """Joined text of all bot messages and whether a plan_answer payload says confident."""
@@ -251,7 +192,7 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=1200.0, help="seconds for the whole run (default 1200)")
     args = parser.parse_args()
     budget = Budget(args.budget)
-    items = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = load_set(args.set)
     n_una = sum(not i["answerable"] for i in items)
     run_id = uuid.uuid4().hex[:8]
     summary: dict[str, str] = {}

@@ -7,7 +7,8 @@
 # REPLICAS=2 (or more) starts that many action servers (ACTION_PORT, +1, …) and Rasa servers (RASA_PORT, +1, …)
 # sharing PostgreSQL (tracker store, complaint store) and Redis (lock store, channel state) from
 # scripts/services.sh, wired by endpoints.shared.yml; replica i's Rasa calls replica i's action server. The web chat
-# sends each message to the next Rasa server in turn. The Rasa URLs are written to .run/rasa.urls.
+# sends each message to the next Rasa server in turn. The Rasa URLs are written to .run/rasa.urls (make bench-load
+# reads them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run
