@@ -105,7 +105,7 @@ AUDIT_SERVICE ?= osv
 AUDIT_DB ?=
 AUDIT_SETS := requirements/knowledge.lock .run/audit-installed-by-name.txt requirements/rasa.lock .run/audit-rasa-unfrozen.txt
 
-$(VENV_AUDIT):
+$(VENV_AUDIT): Makefile   # reinstalled when the pinned version here changes
 	@test -n "$(PY311)"
 	test -x .venv-audit/bin/python || $(PY311) -m venv .venv-audit
 	.venv-audit/bin/pip install -q $(PIP_AUDIT) PyYAML==6.0.3
