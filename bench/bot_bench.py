@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -72,10 +73,18 @@ def answers(url: str) -> bool:
         return False
 
 
+def operator_token() -> str:
+    """Rasa's API token: env OPERATOR_TOKEN, else the one scripts/stack.sh keeps in .run/operator_token."""
+    token = os.environ.get("OPERATOR_TOKEN", "")
+    if not token and (RUN / "operator_token").is_file():
+        token = (RUN / "operator_token").read_text().strip()
+    return urllib.parse.quote(token)
+
+
 def rasa_ready() -> bool:
     """/status answers with a loaded model."""
     try:
-        status, body = http("GET", f"{RASA}/status", timeout=2)
+        status, body = http("GET", f"{RASA}/status?token={operator_token()}", timeout=2)
     except OSError:
         return False
     return status == 200 and isinstance(body, dict) and bool(body.get("model_file"))
@@ -100,7 +109,7 @@ def send(sender: str, message: str, budget: Budget) -> dict:
 def parse(text: str) -> tuple[str, float, str]:
     """Intent name, its confidence and the entities ("entity=value, ...") from POST /model/parse."""
     try:
-        status, body = http("POST", f"{RASA}/model/parse", {"text": text})
+        status, body = http("POST", f"{RASA}/model/parse?token={operator_token()}", {"text": text})
     except (OSError, ValueError):
         return "?", 0.0, ""
     body = body if status == 200 and isinstance(body, dict) else {}
@@ -120,7 +129,7 @@ def cold_start(limit: float = 330.0) -> dict:
     """Stop the stack, start it with scripts/stack.sh and time until each server answers."""
     stack("stop", 60)
     time.sleep(1)
-    for name, url in (("Rasa", f"{RASA}/status"), ("action server", f"{ACTIONS}/health")):
+    for name, url in (("Rasa", f"{RASA}/"), ("action server", f"{ACTIONS}/health")):
         if answers(url):
             raise SystemExit(f"error: {url} still answers after scripts/stack.sh stop: the {name} port is held by "
                              "a process this repo's .run/ does not know (another test run?); free it or use --no-start")

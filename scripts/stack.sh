@@ -4,6 +4,8 @@
 #   scripts/stack.sh start   start all three in the background (pids and logs in .run/), wait until they answer
 #   scripts/stack.sh stop    stop all three
 #   scripts/stack.sh status  say what is running
+# Rasa's HTTP API (trackers, model) needs the operator token: OPERATOR_TOKEN, or else a random one kept in
+# .run/operator_token (mode 600), e.g. curl "localhost:5005/conversations/<id>/tracker?token=$(cat .run/operator_token)".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run
@@ -13,6 +15,17 @@ WEB_PORT=${WEB_PORT:-8000}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="ignore::DeprecationWarning"
 mkdir -p "$RUN"
+if [ -z "${OPERATOR_TOKEN:-}" ]; then
+  if [ ! -s "$RUN/operator_token" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN/operator_token")
+  fi
+  chmod 600 "$RUN/operator_token"
+  OPERATOR_TOKEN=$(cat "$RUN/operator_token")
+  TOKEN_NOTE="operator token (Rasa API ?token=, python -m actions.complaints): in $RUN/operator_token"
+else
+  TOKEN_NOTE="operator token: the OPERATOR_TOKEN you set"
+fi
+export OPERATOR_TOKEN
 # The WeChat channel (credentials.wechat.yml) only when WECHAT_TOKEN is set; its other settings may be empty.
 CREDENTIALS=credentials.yml
 if [ -n "${WECHAT_TOKEN:-}" ]; then
@@ -31,7 +44,8 @@ start_one() {  # name, command...
 
 wait_for() {  # name, url, seconds
   local name=$1 url=$2 limit=$3 t=0
-  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+  # the URL goes to curl on stdin, so a token in it never shows in `ps`
+  until printf 'url = "%s"\n' "$url" | curl -fsS -o /dev/null -K - 2>/dev/null; do
     if ! running "$name"; then echo "error: $name stopped while starting; its log:" >&2; tail -n 40 "$RUN/$name.log" >&2; return 1; fi
     sleep 1; t=$((t + 1))
     if [ "$t" -ge "$limit" ]; then echo "error: $name did not answer within $limit s; see $RUN/$name.log" >&2; return 1; fi
@@ -53,14 +67,15 @@ stop_one() {
 case "${1:-}" in
   start)
     start_one actions .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
-    start_one rasa .venv-rasa/bin/rasa run --enable-api --cors "*" --port "$RASA_PORT" \
+    start_one rasa .venv-rasa/bin/rasa run --enable-api --auth-token "$OPERATOR_TOKEN" --cors "*" --port "$RASA_PORT" \
       --model models --endpoints endpoints.yml --credentials "$CREDENTIALS"
     wait_for actions "http://localhost:$ACTION_PORT/health" 120
     start_one web env WEB_PORT="$WEB_PORT" RASA_URL="http://localhost:$RASA_PORT" .venv/bin/python scripts/web.py
     wait_for web "http://localhost:$WEB_PORT/health" 30
-    wait_for rasa "http://localhost:$RASA_PORT/status" 300
+    wait_for rasa "http://localhost:$RASA_PORT/status?token=$OPERATOR_TOKEN" 300
     echo "Assistant is up: REST webhook http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in $RUN/)"
     if [ "$CREDENTIALS" = credentials.wechat.yml ]; then echo "WeChat webhook: http://localhost:$RASA_PORT/webhooks/wechat/webhook"; fi
+    echo "$TOKEN_NOTE"
     echo "打开 http://localhost:$WEB_PORT 开始对话"
     ;;
   stop) stop_one web; stop_one rasa; stop_one actions ;;

@@ -71,3 +71,15 @@ def test_redis_backend(redis_url):
 def test_redis_down_falls_back_to_memory_with_one_warning():
     logged = in_rasa_venv(f"redis://:s3cret@127.0.0.1:{free_port()}/0")["logged"]   # nothing listens there
     assert len(logged) == 1 and "unreachable" in logged[0] and "s3cret" not in logged[0], logged
+
+
+def test_wechat_retry_on_another_replica_never_runs_the_dialogue_twice(redis_url):
+    done = subprocess.run([str(ROOT / ".venv-rasa/bin/python"), "-m", "tests.channels.replica_checks", redis_url],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["calls"] == ["问题"]                                    # one dialogue for three attempts
+    answers = [a for a in out["answers"] if a is not None]
+    assert answers and set(answers) == {"答：问题\n1. 确认提交\n（回复序号即可选择）"}, out["answers"]
+    assert out["answers"][2] is not None                              # a retry after the answer repeats it
+    assert out["pick"] == "/confirm_complaint"                        # buttons remembered across replicas
