@@ -49,7 +49,7 @@ run: index train
 
 # A terminal chat with servers already running (make run in another terminal, or make up).
 chat: $(VENV)
-	@curl -fsS -o /dev/null "$${RASA_URL:-http://localhost:5005}/status" 2>/dev/null || \
+	@curl -fsS -o /dev/null "$${RASA_URL:-http://localhost:5005}/" 2>/dev/null || \
 	  { echo "助手没有在运行：先在另一个终端执行 make run（或 make up）。" >&2; exit 1; }
 	.venv/bin/python scripts/chat.py
 

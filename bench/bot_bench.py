@@ -29,7 +29,7 @@ import time
 import uuid
 from pathlib import Path
 
-from botclient import ROOT, answers, group_rss_mb, http, load_set, pct, webhook
+from botclient import ROOT, answers, group_rss_mb, http, load_set, operator_token, pct, webhook
 from botclient import rasa_ready as _rasa_ready
 
 RASA = f"http://localhost:{int(os.environ.get('RASA_PORT', 5005))}"
@@ -72,7 +72,7 @@ def send(sender: str, message: str, budget: Budget) -> dict:
 def parse(text: str) -> tuple[str, float, str]:
     """Intent name, its confidence and the entities ("entity=value, ...") from POST /model/parse."""
     try:
-        status, body = http("POST", f"{RASA}/model/parse", {"text": text})
+        status, body = http("POST", f"{RASA}/model/parse?token={operator_token()}", {"text": text})
     except (OSError, ValueError):
         return "?", 0.0, ""
     body = body if status == 200 and isinstance(body, dict) else {}
@@ -92,7 +92,7 @@ def cold_start(limit: float = 330.0) -> dict:
     """Stop the stack, start it with scripts/stack.sh and time until each server answers."""
     stack("stop", 60)
     time.sleep(1)
-    for name, url in (("Rasa", f"{RASA}/status"), ("action server", f"{ACTIONS}/health")):
+    for name, url in (("Rasa", f"{RASA}/"), ("action server", f"{ACTIONS}/health")):
         if answers(url):
             raise SystemExit(f"error: {url} still answers after scripts/stack.sh stop: the {name} port is held by "
                              "a process this repo's .run/ does not know (another test run?); free it or use --no-start")

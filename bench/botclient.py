@@ -7,6 +7,7 @@ import json
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -38,10 +39,18 @@ def answers(url: str) -> bool:
         return False
 
 
+def operator_token() -> str:
+    """Rasa's API token: env OPERATOR_TOKEN, else the one scripts/stack.sh keeps in .run/operator_token."""
+    token = os.environ.get("OPERATOR_TOKEN", "")
+    if not token and (RUN / "operator_token").is_file():
+        token = (RUN / "operator_token").read_text().strip()
+    return urllib.parse.quote(token)
+
+
 def rasa_ready(base: str) -> bool:
-    """/status answers with a loaded model."""
+    """/status (which needs the operator token) answers with a loaded model."""
     try:
-        status, body = http("GET", f"{base}/status", timeout=2)
+        status, body = http("GET", f"{base}/status?token={operator_token()}", timeout=2)
     except (OSError, ValueError):
         return False
     return status == 200 and isinstance(body, dict) and bool(body.get("model_file"))

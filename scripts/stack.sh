@@ -9,6 +9,8 @@
 # scripts/services.sh, wired by endpoints.shared.yml; replica i's Rasa calls replica i's action server. The web chat
 # sends each message to the next Rasa server in turn. The Rasa URLs are written to .run/rasa.urls (make bench-load
 # reads them).
+# Rasa's HTTP API (trackers, model) needs the operator token: OPERATOR_TOKEN, or else a random one kept in
+# .run/operator_token (mode 600), e.g. curl "localhost:5005/conversations/<id>/tracker?token=$(cat .run/operator_token)".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run
@@ -19,6 +21,17 @@ REPLICAS=${REPLICAS:-1}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="ignore::DeprecationWarning"
 mkdir -p "$RUN"
+if [ -z "${OPERATOR_TOKEN:-}" ]; then
+  if [ ! -s "$RUN/operator_token" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN/operator_token")
+  fi
+  chmod 600 "$RUN/operator_token"
+  OPERATOR_TOKEN=$(cat "$RUN/operator_token")
+  TOKEN_NOTE="operator token (Rasa API ?token=, python -m actions.complaints): in $RUN/operator_token"
+else
+  TOKEN_NOTE="operator token: the OPERATOR_TOKEN you set"
+fi
+export OPERATOR_TOKEN
 # The WeChat channel (credentials.wechat.yml) only when WECHAT_TOKEN is set; its other settings may be empty.
 CREDENTIALS=credentials.yml
 if [ -n "${WECHAT_TOKEN:-}" ]; then
@@ -37,7 +50,8 @@ start_one() {  # name, command...
 
 wait_for() {  # name, url, seconds
   local name=$1 url=$2 limit=$3 t=0
-  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+  # the URL goes to curl on stdin, so a token in it never shows in `ps`
+  until printf 'url = "%s"\n' "$url" | curl -fsS -o /dev/null -K - 2>/dev/null; do
     if ! running "$name"; then echo "error: $name stopped while starting; its log:" >&2; tail -n 40 "$RUN/$name.log" >&2; return 1; fi
     sleep 1; t=$((t + 1))
     if [ "$t" -ge "$limit" ]; then echo "error: $name did not answer within $limit s; see $RUN/$name.log" >&2; return 1; fi
@@ -72,7 +86,7 @@ case "${1:-}" in
       n=$([ "$i" = 1 ] || echo "$i"); aport=$((ACTION_PORT + i - 1)); rport=$((RASA_PORT + i - 1))
       start_one "actions$n" .venv/bin/python -m rasa_sdk --actions actions --port "$aport"
       ACTION_ENDPOINT_URL="http://localhost:$aport/webhook" start_one "rasa$n" .venv-rasa/bin/rasa run --enable-api \
-        --cors "*" --port "$rport" --model models --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS"
+        --auth-token "$OPERATOR_TOKEN" --cors "*" --port "$rport" --model models --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS"
       echo "http://localhost:$rport" >>"$RUN/rasa.urls"; RASA_URLS="$RASA_URLS${RASA_URLS:+,}http://localhost:$rport"
     done
     for i in $(seq 1 "$REPLICAS"); do
@@ -81,10 +95,11 @@ case "${1:-}" in
     start_one web env WEB_PORT="$WEB_PORT" RASA_URL="$RASA_URLS" .venv/bin/python scripts/web.py
     wait_for web "http://localhost:$WEB_PORT/health" 30
     for i in $(seq 1 "$REPLICAS"); do
-      n=$([ "$i" = 1 ] || echo "$i"); wait_for "rasa$n" "http://localhost:$((RASA_PORT + i - 1))/" 300
+      n=$([ "$i" = 1 ] || echo "$i"); wait_for "rasa$n" "http://localhost:$((RASA_PORT + i - 1))/status?token=$OPERATOR_TOKEN" 300
     done
     echo "Assistant is up: REST webhook $(sed 's#$#/webhooks/rest/webhook#' "$RUN/rasa.urls" | paste -sd' ') (logs in $RUN/)"
     if [ "$CREDENTIALS" = credentials.wechat.yml ]; then echo "WeChat webhook: http://localhost:$RASA_PORT/webhooks/wechat/webhook"; fi
+    echo "$TOKEN_NOTE"
     echo "打开 http://localhost:$WEB_PORT 开始对话"
     ;;
   stop)

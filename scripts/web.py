@@ -12,11 +12,15 @@ Standard library only (runs in .venv). Environment:
 POST /api/chat      {"sender": str, "message": str} → Rasa's REST webhook answer (a list of messages);
                     502 {"error": "<Chinese message>"} when Rasa is down or too slow.
 POST /api/feedback  {"question": str, "answer": str, "helpful": bool, "sender": str} → 201 {"id": n}; 400 on bad input.
+
+No route reads stored data back (feedback is write-only), so none needs the operator token. Log lines go
+through `logging` with phone numbers masked (actions/privacy.py).
 """
 from __future__ import annotations
 
 import itertools
 import json
+import logging
 import mimetypes
 import os
 import sqlite3
@@ -29,6 +33,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from actions.privacy import install_log_masking  # noqa: E402  (needs ROOT on the path; standard library only)
+
+install_log_masking()                            # phone numbers never reach the log in clear
+log = logging.getLogger("web")
 WEB_DIR = ROOT / "bot" / "web"
 MAX_BODY = 64 * 1024
 LIMITS = {"question": 2000, "answer": 20000, "sender": 200, "message": 2000}
@@ -109,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- plumbing ---------------------------------------------------------------------------
     def log_message(self, fmt: str, *args) -> None:
-        sys.stderr.write("web: " + (fmt % args) + "\n")
+        log.info(fmt, *args)
 
     def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
         self.send_response(status)
@@ -210,6 +219,7 @@ def make_server(port: int, host: str, rasa_url: str, feedback_dir: Path, timeout
 
 
 def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="web: %(message)s", stream=sys.stderr)
     port = int(os.environ.get("WEB_PORT", "8000"))
     host = os.environ.get("WEB_HOST", "127.0.0.1")
     rasa_url = os.environ.get("RASA_URL", "http://localhost:5005")

@@ -16,8 +16,8 @@ import hmac
 import os
 import sys
 
+from ..privacy import mask_phone
 from . import store
-from .fields import mask_phone
 
 
 def _authorised(token: str | None) -> bool:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from ..privacy import mask_phone  # noqa: F401  (callers use fields.mask_phone)
+
 TYPES_FILE = Path(__file__).with_name("pollution_types.yml")
 DISTRICTS = {   # canonical name → words that name it
     "金坛区": ("金坛",), "武进区": ("武进",), "新北区": ("新北",), "天宁区": ("天宁",),
@@ -99,15 +101,6 @@ def contact(text: str) -> tuple[str | None, str | None]:
     if PHONE.match(candidate):
         return candidate, None
     return None, "手机号格式不对：请输入11位大陆手机号（1开头，第二位是3-9），或者回复“匿名”。"
-
-
-def mask_phone(phone: str | None) -> str:
-    """'13812341234' → '138****1234'; anything else is fully masked."""
-    if not phone:
-        return ""
-    if phone == "匿名":
-        return phone
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
 
 
 def _cn_number(s: str) -> int | None:

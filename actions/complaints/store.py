@@ -6,7 +6,7 @@ that quotes a tracking number is only sent for a stored report.
 
 Tables: complaints (the report body), complaint_contacts (phone or anonymous, kept apart from the body),
 complaint_history (status changes with time and operator note), activity_signups.
-Phone numbers are never logged in clear: use fields.mask_phone.
+Phone numbers are never logged in clear: use actions.privacy.mask_phone (every log record is masked too).
 """
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from .fields import mask_phone, today
+from ..privacy import mask_phone
+from .fields import today
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,21 @@
 """REST channel that rejects malformed requests with 400 instead of an internal server error.
 
 Same URL and payloads as Rasa's built-in `rest` channel (POST /webhooks/rest/webhook with
-{"sender": str, "message": str}); only the input checks are added. Named in credentials.yml.
+{"sender": str, "message": str}); the input checks and the message guard (length cap, per-sender rate
+limit: bot/channels/guard.py, answered with 200 and a bot message) are added. Named in credentials.yml.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
+
+from .guard import MessageGuard
 
 USAGE = 'POST a JSON object {"sender": "<user id>", "message": "<text>"}.'
 
@@ -25,11 +31,15 @@ def _body(req: Request) -> dict[str, Any]:
 
 
 class ValidatingRestInput(RestInput):
-    """Rasa's REST input with 400 answers for bodies that are not {"sender": str, "message": str}."""
+    """Rasa's REST input with 400 answers for bodies that are not {"sender": str, "message": str}, and the
+    message guard in front of the agent."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(MessageGuard().wrap(on_new_message))
 
     async def _extract_sender(self, req: Request) -> str | None:
         sender = _body(req).get("sender")

@@ -14,8 +14,15 @@ from the environment (or the same-named lower-case keys `api_base`, `reply_budge
 WeChat waits 5 s for a passive reply and retries the same MsgId up to 3 times. The dialogue runs in a
 background task: when it finishes within the budget the answer is the passive XML reply; otherwise the
 request gets `success` and the answer is pushed through the customer-service message API when ready.
-Seen MsgIds live in a bounded in-memory TTL map, so a retry never runs the dialogue twice; with several
-server replicas behind one URL this map would have to move to Redis (not done).
+Every message passes the guard of bot/channels/guard.py first (length cap, per-sender rate limit).
+
+A retry never runs the dialogue twice. On the replica that runs it, the retry waits on the same task (kept
+in a bounded in-process TTL map). Across replicas the shared state of bot/channels/shared.py (Redis when
+REDIS_URL is set, else this process's memory) holds, per MsgId: a claim on the turn (SET NX; only the
+claimant runs the dialogue), its answer once ready, and a claim on its delivery, so a retry that lands on
+another replica waits within the reply budget for the answer there, replies with the same text (unless it
+is being pushed) or `success`, and a late answer is never both replied and pushed. The numbered-button
+memory (the user replies "1", "2") is kept in the shared state too.
 """
 from __future__ import annotations
 
@@ -40,13 +47,17 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
+from .guard import MessageGuard
+from .shared import shared_state
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024                 # bytes of XML accepted
 REPLY_LIMIT = 2048                   # bytes (UTF-8) of a passive text reply / customer-service text
 SEEN_TTL = 600.0                     # seconds a MsgId is remembered (WeChat retries within ~15 s)
-SEEN_MAX = 10_000                    # MsgIds remembered at most
-BUTTONS_MAX = 10_000                 # users whose last buttons are remembered (to answer "1", "2", ...)
+SEEN_MAX = 10_000                    # MsgIds whose dialogue task this process remembers at most
+BUTTONS_TTL = 24 * 3600.0            # seconds a user's last numbered buttons are remembered (to answer "1", "2")
+POLL = 0.1                           # seconds between looks for an answer another replica is producing
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 
 ONLY_TEXT = "抱歉，目前只能处理文字消息（也可以发送位置或图片用于举报）。请直接输入您的问题，例如“农村生活污水治理率现在多少”。"
@@ -131,7 +142,7 @@ class TTLMap:
 class Turn:
     """One WeChat message (by MsgId) and its dialogue task. `via` is how the answer went out: None (not
     yet), "reply" (passive XML; repeated for a retry) or "push" (customer-service API; retries get `success`)."""
-    task: asyncio.Task
+    task: asyncio.Task                   # the answer, or None when another replica runs the dialogue
     via: str | None = None
     push_scheduled: bool = False
     created: float = field(default_factory=time.monotonic)
@@ -161,20 +172,23 @@ class WeChatInput(InputChannel):
         self.api_base = api_base.rstrip("/")
         self.reply_budget = reply_budget
         self.turns = TTLMap(SEEN_TTL, SEEN_MAX)
-        self.buttons = TTLMap(24 * 3600.0, BUTTONS_MAX)
+        self.state = shared_state()
         self._access_token: tuple[str, float] | None = None      # (token, monotonic expiry)
         self._token_lock: asyncio.Lock | None = None
         self._background: set[asyncio.Task] = set()
 
     # --- the dialogue -------------------------------------------------------------------------------------
 
-    def _bot_text(self, msg: Any) -> tuple[str | None, str | None]:
+    def _key(self, kind: str, key: str) -> str:
+        return f"eco:{self.name()}:{kind}:{key}"
+
+    async def _bot_text(self, msg: Any) -> tuple[str | None, str | None]:
         """(text for the bot, direct reply) for a parsed message; both None = acknowledge with `success`."""
         kind = msg.type
         if kind == "text":
             text = (msg.content or "").strip()
             if re.fullmatch(r"\d{1,2}", text):                  # a number answers the last numbered buttons
-                payloads = self.buttons.get(msg.source) or []
+                payloads = await self.state.get_json(self._key("buttons", msg.source)) or []
                 if 1 <= int(text) <= len(payloads):
                     return payloads[int(text) - 1], None
             return (text, None) if text else (None, ONLY_TEXT)
@@ -190,15 +204,17 @@ class WeChatInput(InputChannel):
         return None, ONLY_TEXT                                  # voice, video, link, ...
 
     async def _dialogue(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str,
-                        text: str, metadata: dict[str, Any]) -> str:
+                        text: str, metadata: dict[str, Any], key: str) -> str:
+        """Run the bot on one message; its answer is also stored in the shared state for other replicas."""
         collector = CollectingOutputChannel()
         try:
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            reply, payloads = render(collector.messages)
+            await self.state.set_json(self._key("buttons", sender), payloads, BUTTONS_TTL)
         except Exception:                                        # the citizen still gets an answer
             logger.exception("wechat: the dialogue failed for %s", sender)
-            return FAILED
-        reply, payloads = render(collector.messages)
-        self.buttons.set(sender, payloads)
+            reply = FAILED
+        await self.state.set_json(self._key("answer", key), {"text": reply, "via": None}, SEEN_TTL)
         return reply
 
     def _turn(self, key: str, start: Callable[[], Awaitable[str]]) -> tuple[Turn, bool]:
@@ -206,11 +222,38 @@ class WeChatInput(InputChannel):
         turn = self.turns.get(key)
         if turn is not None:
             return turn, True
-        turn = Turn(asyncio.ensure_future(start()))
+        turn = Turn(asyncio.ensure_future(self._run_once(key, start)))
         self.turns.set(key, turn)
         return turn, False
 
-    def _schedule_push(self, turn: Turn, openid: str) -> None:
+    async def _run_once(self, key: str, start: Callable[[], Awaitable[str]]) -> str | None:
+        """The dialogue's answer if this replica claims the MsgId; None when another replica runs it."""
+        if not await self.state.claim(self._key("turn", key), SEEN_TTL):
+            return None
+        return await start()
+
+    async def _deliver(self, key: str) -> bool:
+        """Claim the one delivery (passive reply or push) of a MsgId's answer; False if it is already taken."""
+        return await self.state.claim(self._key("sent", key), SEEN_TTL)
+
+    async def _answer_elsewhere(self, key: str, left: float) -> str | None:
+        """The answer of a MsgId another replica runs, if it is ready within `left` seconds and is not pushed."""
+        deadline = time.monotonic() + max(left, 0.01)
+        while True:
+            record = await self.state.get_json(self._key("answer", key))
+            if record is not None:
+                text = str(record.get("text") or "")
+                if record.get("via") == "reply":                 # already replied once: repeat it
+                    return text
+                if await self._deliver(key):
+                    await self.state.set_json(self._key("answer", key), {"text": text, "via": "reply"}, SEEN_TTL)
+                    return text
+                return None                                      # the other replica pushes it
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(POLL)
+
+    def _schedule_push(self, turn: Turn, openid: str, key: str) -> None:
         if turn.push_scheduled:
             return
         turn.push_scheduled = True
@@ -219,6 +262,8 @@ class WeChatInput(InputChannel):
             text = await turn.task
             if turn.via is None and text:
                 turn.via = "push"
+                if not await self._deliver(key):               # another replica replied with it
+                    return
                 try:
                     await self.send_custom_text(openid, text)
                 except Exception:
@@ -276,6 +321,7 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint(f"{self.name()}_webhook", __name__)
+        on_new_message = MessageGuard(state=self.state).wrap(on_new_message)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -315,27 +361,11 @@ class WeChatInput(InputChannel):
                 logger.info("wechat: rejected a message: %r", exc)
                 return response.text("malformed message", status=400)
 
-            text, direct = self._bot_text(msg)
+            text, direct = await self._bot_text(msg)
             if text is None:
                 answer = direct
             else:
-                # WeChat dedupes events by FromUserName + CreateTime (they have no MsgId)
-                key = str(msg.id) if msg.id else f"{msg.source}:{msg.create_time}:{msg.type}"
-                metadata = {"wechat": {"msg_type": msg.type, "msg_id": str(msg.id or ""), "to": msg.target}}
-                turn, retry = self._turn(key, lambda: self._dialogue(on_new_message, msg.source, text, metadata))
-                if retry and turn.via == "push":
-                    return response.text("success")
-                if retry and turn.push_scheduled and not turn.task.done():
-                    return response.text("success")                 # an earlier attempt gave up: it is pushed
-                left = self.reply_budget - (time.monotonic() - arrived)
-                try:
-                    answer = await asyncio.wait_for(asyncio.shield(turn.task), timeout=max(left, 0.01))
-                except asyncio.TimeoutError:
-                    self._schedule_push(turn, msg.source)
-                    return response.text("success")
-                if turn.via == "push":
-                    return response.text("success")
-                turn.via = "reply"
+                answer = await self._answer(on_new_message, msg, text, arrived)
             if not answer:
                 return response.text("success")
             xml_reply = create_reply(fit_reply(answer), msg).render()
@@ -344,3 +374,31 @@ class WeChatInput(InputChannel):
             return response.text(xml_reply, content_type="application/xml; charset=utf-8")
 
         return bp
+
+    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], msg: Any, text: str,
+                      arrived: float) -> str | None:
+        """The passive reply to a message for the bot, or None (`success`: pushed later, or by another replica)."""
+        # WeChat dedupes events by FromUserName + CreateTime (they have no MsgId)
+        key = str(msg.id) if msg.id else f"{msg.source}:{msg.create_time}:{msg.type}"
+        metadata = {"wechat": {"msg_type": msg.type, "msg_id": str(msg.id or ""), "to": msg.target}}
+        turn, retry = self._turn(key, lambda: self._dialogue(on_new_message, msg.source, text, metadata, key))
+        if retry and turn.via == "push":
+            return None
+        if retry and turn.push_scheduled and not turn.task.done():
+            return None                                          # an earlier attempt gave up: it is pushed
+        left = self.reply_budget - (time.monotonic() - arrived)
+        try:
+            answer = await asyncio.wait_for(asyncio.shield(turn.task), timeout=max(left, 0.01))
+        except asyncio.TimeoutError:
+            self._schedule_push(turn, msg.source, key)
+            return None
+        if answer is None:                                       # another replica runs this MsgId
+            return await self._answer_elsewhere(key, self.reply_budget - (time.monotonic() - arrived))
+        if turn.via == "push":
+            return None
+        if turn.via is None:
+            turn.via = "reply"                                   # set before awaiting: local retries repeat it
+            if not await self._deliver(key):
+                return None                                      # another replica already answered this MsgId
+            await self.state.set_json(self._key("answer", key), {"text": answer, "via": "reply"}, SEEN_TTL)
+        return answer

@@ -91,6 +91,8 @@ def test_bad_input_gets_a_reply_and_servers_stay_up(bot, sender, message):
     assert r.status_code == 200 or 400 <= r.status_code < 500
     if r.status_code == 200:
         assert texts(r.json()).strip(), "no reply to bad input"     # a clear reply, not silence
+    if len(message) > 1000:                                          # over MAX_MESSAGE_CHARS: the guard answers
+        assert "20000个字" in texts(r.json()) and "不超过1000字" in texts(r.json())
     assert alive(bot)
     assert "25.6" in texts(say(bot, sender, "农村生活污水治理率现在多少"))
 

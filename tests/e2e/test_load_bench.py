@@ -15,15 +15,16 @@ SCRIPT = ROOT / "bench" / "load_bench.py"
 LAST_LINE = re.compile(r"citizens=(\d+) errors=(\d+) p50_ms=(\d+) p95_ms=(\d+) p99_ms=(\d+) msgs_per_s=(\d+\.\d)")
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, token: str = "") -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "BENCH_URLS"}
+    env["OPERATOR_TOKEN"] = token                     # its readiness check asks Rasa's /status, which needs it
     return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=600)
 
 
 def test_three_citizens_without_errors_and_their_complaints_stored(stack, tmp_path):
     report = tmp_path / "report.json"
-    out = run("--citizens", "3", "--urls", stack.base, "--report", str(report))
+    out = run("--citizens", "3", "--urls", stack.base, "--report", str(report), token=stack.token)
     assert out.returncode == 0, out.stdout + out.stderr
     last = LAST_LINE.fullmatch(out.stdout.strip().splitlines()[-1])
     assert last, out.stdout

@@ -75,8 +75,9 @@ def openid() -> str:
     return f"o-test-{uuid.uuid4().hex[:10]}"
 
 
-def user_texts(base: str, sender: str) -> list[str]:
-    tracker = requests.get(f"{base}/conversations/{sender}/tracker", timeout=30).json()
+def user_texts(stack, sender: str) -> list[str]:
+    tracker = requests.get(f"{stack.base}/conversations/{sender}/tracker", params={"token": stack.token},
+                           timeout=30).json()
     return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
 
@@ -118,7 +119,7 @@ def test_retried_msg_id_runs_the_dialogue_once(wx, stack, openid):
     third = wx.post(xml)                                      # and one after it was answered
     answers = [wx.reply(r).content for r in (first, second, third)]
     assert all("25.6" in a for a in answers)
-    assert user_texts(stack.base, openid) == ["农村生活污水治理率现在多少"]
+    assert user_texts(stack, openid) == ["农村生活污水治理率现在多少"]
 
 
 def test_slow_answer_is_pushed_through_the_customer_service_api(stack, openid):
@@ -176,4 +177,4 @@ def test_complaint_over_wechat_to_its_tracking_number(wx, stack, openid):
     assert "请核对" in summary and "1. 确认提交" in summary, summary
     done = wx.ask(openid, "1")                                # the number picks the first button
     assert "CZ-" in done, done
-    assert "地点：武进区湖塘镇长虹路（31.7123,119.9621）" in user_texts(stack.base, openid)
+    assert "地点：武进区湖塘镇长虹路（31.7123,119.9621）" in user_texts(stack, openid)
