@@ -1,8 +1,10 @@
 """Two replicas, each an action server and a Rasa server on its own ports (replica i's Rasa calls replica i's
 action server), sharing the session's PostgreSQL (tracker store, complaint store) and Redis (lock store, channel
-state) through endpoints.shared.yml — what `REPLICAS=2 make up` runs. Started once, when a test asks."""
+state: REDIS_URL) through endpoints.shared.yml — what `REPLICAS=2 make up` runs, with the REST and WeChat channels
+(credentials.wechat.yml, a test account in `WECHAT`). Started once, when a test asks."""
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import signal
@@ -13,6 +15,9 @@ import pytest
 import requests
 
 from tests.servers import ROOT, START_TIMEOUT, free_port, newest_model, start, stop, wait
+
+WECHAT = {"token": "replicatoken", "appid": "wx_replicas", "appsecret": "secret",
+          "aes_key": base64.b64encode(os.urandom(32)).decode().rstrip("=")}
 
 
 class Replica:
@@ -32,7 +37,7 @@ class Replica:
         self.rasa = start([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
                            "--port", str(self.rasa_port), "--model", str(self.model),
                            "--endpoints", str(ROOT / "endpoints.shared.yml"),
-                           "--credentials", str(ROOT / "credentials.yml")], self.tmp / f"{self.name}-rasa.log", self.env)
+                           "--credentials", str(ROOT / "credentials.wechat.yml")], self.tmp / f"{self.name}-rasa.log", self.env)
 
     def wait_ready(self) -> None:
         wait(f"http://127.0.0.1:{self.action_port}/health", self.actions, self.tmp / f"{self.name}-actions.log")
@@ -62,7 +67,10 @@ def replicas(services, tmp_path_factory) -> list[Replica]:
     if model is None:
         pytest.fail("no trained model in models/: run `make train` (make test does it) first")
     tmp = tmp_path_factory.mktemp("replicas")
-    env = {**os.environ, **services.settings, "HF_HUB_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {**os.environ, **services.settings, "HF_HUB_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": WECHAT["appsecret"],
+           "WECHAT_AES_KEY": WECHAT["aes_key"], "WECHAT_REPLY_BUDGET": "20",
+           "WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}"}      # nothing there: no answer may need a push
     env.pop("COMPLAINTS_DB", None)
     token = secrets.token_hex(16)
     pair = [Replica(f"r{i}", tmp, env, model, token) for i in (1, 2)]

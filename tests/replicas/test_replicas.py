@@ -3,6 +3,8 @@ state follows the citizen from one Rasa server to the other, two messages arrivi
 and a replica killed mid-conversation loses nothing that was confirmed. The kill test runs last."""
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,6 +12,8 @@ from sqlalchemy import create_engine, text
 
 from actions.complaints import store
 from tests.conversation import complain, custom, say, texts
+from tests.replicas.conftest import WECHAT
+from tests.wechat.test_wechat import WeChat, text_xml
 
 
 def user_texts(tracker: dict) -> list[str]:
@@ -62,6 +66,32 @@ def test_two_messages_of_one_conversation_at_once_are_taken_in_turn(replicas):
     assert events.count("user") == 2
     turns = "".join("u" if e == "user" else "b" for e in events)
     assert turns.startswith("u") and "ub" in turns[1:] and turns.index("u", 1) > turns.index("b"), turns
+
+
+def test_the_rate_limit_counts_a_sender_on_every_replica(replicas):
+    """30 messages a minute per sender (bot/channels/guard.py), counted in Redis: alternating replicas gains nothing."""
+    r1, r2 = replicas
+    sender = f"rate-{uuid.uuid4().hex[:8]}"
+    for i in range(30):
+        assert "有点快" not in texts(say((r1, r2)[i % 2].base, sender, "你好"))
+    assert "有点快" in texts(say(r1.base, sender, "你好")) and "有点快" in texts(say(r2.base, sender, "你好"))
+    assert len(user_texts(r2.tracker(sender))) == 30                # the refused ones never reached the dialogue
+    assert "有点快" not in texts(say(r2.base, f"other-{uuid.uuid4().hex[:8]}", "你好"))
+
+
+def test_a_wechat_retry_landing_on_the_other_replica_is_answered_once(replicas):
+    """WeChat retries a MsgId it got no answer for; behind a load balancer the retry may reach the other replica,
+    which must not run the dialogue again but reply with the first replica's answer."""
+    r1, r2 = replicas
+    openid = f"o-rep-{uuid.uuid4().hex[:10]}"
+    xml = text_xml(openid, "农村生活污水治理率现在多少", msg_id=random.randrange(10**15, 10**16))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(WeChat(r1.base, WECHAT).post, xml)
+        time.sleep(0.3)
+        retry = pool.submit(WeChat(r2.base, WECHAT).post, xml)
+        answers = [WeChat(r.base, WECHAT).reply(f.result(timeout=300)).content for r, f in ((r1, first), (r2, retry))]
+    assert "25.6" in answers[0] and answers[1] == answers[0]
+    assert user_texts(r1.tracker(openid)) == ["农村生活污水治理率现在多少"]
 
 
 def test_killing_a_replica_mid_conversation_loses_nothing_confirmed(replicas, services):
