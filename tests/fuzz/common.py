@@ -24,10 +24,11 @@ DEFAULTS = {                          # cases per run; see the module docstrings
     "WECHAT_XML": 150,
     "WECHAT_AES": 30,
     "WECHAT_SIGNATURE": 20,
-    "COMPLAINTS": 8,
+    "COMPLAINTS": 10,
     "REST_METHOD": 5,
 }
 RUN: Counter = Counter()              # cases sent in this session, by category
+OUTCOMES: Counter = Counter()         # how the fuzzed complaint conversations ended (submitted, cancelled, ...)
 
 
 def examples(name: str) -> int:

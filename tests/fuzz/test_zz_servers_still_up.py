@@ -7,7 +7,17 @@ import uuid
 
 import requests
 
-from tests.fuzz.common import DEFAULTS, RUN, TIMEOUT, assert_messages, incomplete_reports, overridden, rest, shown
+from tests.fuzz.common import (
+    DEFAULTS,
+    OUTCOMES,
+    RUN,
+    TIMEOUT,
+    assert_messages,
+    incomplete_reports,
+    overridden,
+    rest,
+    shown,
+)
 
 
 def test_servers_are_running_and_answer(stack):
@@ -38,6 +48,6 @@ def test_no_half_written_report(stack):
 
 def test_case_count():
     total = sum(RUN.values())
-    print(f"fuzz cases sent this run: {dict(RUN)} = {total}")
+    print(f"fuzz cases sent this run: {dict(RUN)} = {total}; complaint conversations: {dict(OUTCOMES)}")
     if not overridden() and all(RUN[name] for name in DEFAULTS):     # the whole default run took place
         assert total >= 500, dict(RUN)
