@@ -3,6 +3,14 @@
 Example counts: each category has a default; `FUZZ_<NAME>` (e.g. FUZZ_REST_TEXT=50) sets one category and
 `FUZZ_SCALE` (e.g. 0.2 for a smoke run, 4 for a long night run) multiplies every default. `RUN` counts the
 cases actually sent, per category, so the last test can print (and check) the total.
+
+Cases per default run: REST text 200, REST bodies 150 (+ 5 other HTTP methods), WeChat signed odd XML 150,
+WeChat safe mode 30, bad signatures 20, complaint conversations 10 (each 2-16 messages) = 565 hypothesis
+examples, plus 21 explicit @example cases = 586 cases (measured: the last test prints e.g.
+{'REST_TEXT': 205, 'REST_BODY': 158, 'WECHAT_XML': 158, 'WECHAT_AES': 30, 'WECHAT_SIGNATURE': 20,
+'COMPLAINTS': 10, 'REST_METHOD': 5} = 586), and the 8 WeChat regression cases of test_wechat_regressions.py.
+Measured on this 2-core machine: the fuzz tests themselves take about 65 s with the machine otherwise
+quiet and about 2 min with other test runs sharing the cores; the session fixture adds 1.5-4 min.
 """
 from __future__ import annotations
 
