@@ -9,8 +9,9 @@ WeChat safe mode 30, bad signatures 20, complaint conversations 10 (each 2-16 me
 examples, plus 21 explicit @example cases = 586 cases (measured: the last test prints e.g.
 {'REST_TEXT': 205, 'REST_BODY': 158, 'WECHAT_XML': 158, 'WECHAT_AES': 30, 'WECHAT_SIGNATURE': 20,
 'COMPLAINTS': 10, 'REST_METHOD': 5} = 586), and the 8 WeChat regression cases of test_wechat_regressions.py.
-Measured on this 2-core machine: the fuzz tests themselves take about 65 s with the machine otherwise
-quiet and about 2 min with other test runs sharing the cores; the session fixture adds 1.5-4 min.
+Measured on this 2-core machine (2026-11-29, five runs): the fuzz tests themselves take 30 s with the machine
+quiet and 65-140 s with other test runs sharing the cores; the session fixture adds 50 s quiet, 1.5-4 min loaded
+(whole `pytest tests/fuzz`: 1 min 24 s quiet, 4 min 24 s at load 6-7).
 """
 from __future__ import annotations
 
