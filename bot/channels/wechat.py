@@ -59,6 +59,8 @@ SEEN_MAX = 10_000                    # MsgIds whose dialogue task this process r
 BUTTONS_TTL = 24 * 3600.0            # seconds a user's last numbered buttons are remembered (to answer "1", "2")
 POLL = 0.1                           # seconds between looks for an answer another replica is producing
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
+USED_FIELDS = ("source", "target", "id", "create_time", "content", "event", "label", "location_x", "location_y",
+               "image")                 # the message fields the channel reads (check_fields)
 
 ONLY_TEXT = "抱歉，目前只能处理文字消息（也可以发送位置或图片用于举报）。请直接输入您的问题，例如“农村生活污水治理率现在多少”。"
 FAILED = "抱歉，助手暂时出了点问题，请稍后再试。"
@@ -106,6 +108,20 @@ def render(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
                 lines.append(f"{len(payloads)}. {b['title']}")
             parts.append("\n".join(lines) + "\n（回复序号即可选择）")
     return "\n".join(parts).strip(), payloads
+
+
+def check_fields(msg: Any) -> None:
+    """Raise ValueError for a parsed message without a FromUserName or with a field of the wrong shape.
+
+    wechatpy converts fields lazily (MsgId and CreateTime with int() / a timestamp on first access) and hands
+    repeated or nested elements back as lists and dicts; reading the fields this channel uses once, inside
+    receive's `try`, makes such a message a 400 instead of an exception (a 500) further on. Found by tests/fuzz."""
+    if msg is None or not isinstance(msg.source, str) or not msg.source:
+        raise ValueError("no FromUserName")
+    for name in USED_FIELDS:
+        value = getattr(msg, name, None)            # ValueError / OverflowError for a bad number or time
+        if isinstance(value, (dict, list)):
+            raise ValueError(f"{name} is not a single value")
 
 
 class TTLMap:
@@ -353,8 +369,7 @@ class WeChatInput(InputChannel):
                                                       request.args.get("timestamp", ""),
                                                       request.args.get("nonce", ""))
                 msg = parse_message(xml)
-                if not msg.source:
-                    raise ValueError("no FromUserName")
+                check_fields(msg)
             except InvalidSignatureException:
                 return response.text("invalid signature", status=403)
             except Exception as exc:                                # malformed XML, bad ciphertext, ...
