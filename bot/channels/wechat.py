@@ -91,6 +91,12 @@ def fit_reply(text: str, limit: int = REPLY_LIMIT) -> str:
     return _trim_bytes(body, limit - len(tail.encode("utf-8"))).rstrip() + tail
 
 
+def reply_xml(text: str, msg: Any) -> str:
+    """The passive XML reply to `msg` carrying `text` (fitted to REPLY_LIMIT). wechatpy puts the text in one CDATA
+    section, which a "]]>" in the text (a citizen's words echoed back) would end early: it is split across two."""
+    return create_reply(fit_reply(text).replace("]]>", "]]]]><![CDATA[>"), msg).render()
+
+
 def render(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
     """The bot's messages as one WeChat text, and the payloads of the buttons it numbered (in order)."""
     parts: list[str] = []
@@ -383,7 +389,7 @@ class WeChatInput(InputChannel):
                 answer = await self._answer(on_new_message, msg, text, arrived)
             if not answer:
                 return response.text("success")
-            xml_reply = create_reply(fit_reply(answer), msg).render()
+            xml_reply = reply_xml(answer, msg)
             if encrypted and self.crypto is not None:
                 xml_reply = self.crypto.encrypt_message(xml_reply, request.args.get("nonce", ""), int(time.time()))
             return response.text(xml_reply, content_type="application/xml; charset=utf-8")

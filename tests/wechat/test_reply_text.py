@@ -8,7 +8,8 @@ from tests.servers import ROOT
 
 SCRIPT = r"""
 import json, sys
-from bot.channels.wechat import fit_reply, render
+from bot.channels.wechat import fit_reply, render, reply_xml
+from wechatpy import parse_message
 cite = "（出处：《规划》表1 常州市生态文明建设指标体系）"
 long = "农村生活污水治理率" * 300 + "\n" + cite
 out = {
@@ -19,6 +20,9 @@ out = {
         {"title": "确认提交", "payload": "/confirm_complaint"}, {"title": "取消", "payload": "/cancel"}]},
         {"custom": {"type": "plan_answer"}}]),
 }
+asked = parse_message("<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>"
+                      "<MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>")
+out["echo"] = parse_message(reply_xml("地点：河边]]><b>排污口</b>", asked)).content
 print(json.dumps(out, ensure_ascii=False))
 """
 
@@ -38,3 +42,7 @@ def test_reply_text():
     text, payloads = out["render"]
     assert text == "请核对\n确认吗\n1. 确认提交\n2. 取消\n（回复序号即可选择）"
     assert payloads == ["/confirm_complaint", "/cancel"]
+
+
+def test_a_reply_echoing_a_cdata_end_is_still_well_formed_xml():
+    assert run()["echo"] == "地点：河边]]><b>排污口</b>"
