@@ -21,6 +21,7 @@ from knowledge import activities as catalogue_mod
 
 from .complaints import fields, store
 from .payload import latest_entity, latest_intent, latest_text
+from .privacy import mask_phone
 
 log = logging.getLogger(__name__)
 SIGNUP_SLOTS = ("activity_id", "signup_name", "signup_phone", "signup_consent")
@@ -220,7 +221,7 @@ class ActionSubmitSignup(Action):
         if code is None:
             dispatcher.utter_message(text=title)
             return clear
-        dispatcher.utter_message(text=f"报名成功！活动：{title}\n确认码：{code}（联系电话 {fields.mask_phone(slots['signup_phone'])}）。"
+        dispatcher.utter_message(text=f"报名成功！活动：{title}\n确认码：{code}（联系电话 {mask_phone(slots['signup_phone'])}）。"
                                       "请在活动当天出示确认码。",
                                  json_message={"type": "signup", "code": code, "activity_id": slots["activity_id"]})
         return clear

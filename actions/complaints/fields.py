@@ -13,8 +13,6 @@ from pathlib import Path
 
 import yaml
 
-from ..privacy import mask_phone  # noqa: F401  (callers use fields.mask_phone)
-
 TYPES_FILE = Path(__file__).with_name("pollution_types.yml")
 DISTRICTS = {   # canonical name → words that name it
     "金坛区": ("金坛",), "武进区": ("武进",), "新北区": ("新北",), "天宁区": ("天宁",),

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from ..payload import latest_intent, latest_text
+from ..privacy import mask_phone
 from . import fields, store
 
 FIELDS = ("pollution_type", "location", "seen_at", "description", "contact")
@@ -61,7 +62,7 @@ def summary_text(slots: dict) -> str:
             f"· 地点：{location}（区域：{area}）\n"
             f"· 发现时间：{slots['seen_at']}\n"
             f"· 情况描述：{slots['description']}\n"
-            f"· 联系方式：{fields.mask_phone(slots['contact'])}\n"
+            f"· 联系方式：{mask_phone(slots['contact'])}\n"
             "确认无误请点“确认提交”；要改某一项请点“修改”（也可以直接说“修改地点”）；不想提交了请点“取消”。")
 
 
