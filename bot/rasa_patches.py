@@ -1,5 +1,5 @@
 """Speed-ups for the Rasa server that keep its behaviour (Rasa 3.6; runs in .venv-rasa). Installed when Rasa
-imports bot.channels to mount the channels named in credentials.yml / credentials.wechat.yml.
+imports bot/channels/rest.py, the channel every credentials file mounts.
 
 Custom-action responses: Rasa's RemoteAction._validate_action_result calls jsonschema.validate() on every
 response of the action server, and validate() first checks the response schema itself against the JSON

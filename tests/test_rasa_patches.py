@@ -1,4 +1,4 @@
-"""bot/rasa_patches.py in the Rasa environment (.venv-rasa, a subprocess): importing bot.channels installs it,
+"""bot/rasa_patches.py in the Rasa environment (.venv-rasa, a subprocess): importing bot.channels.rest installs it,
 and the patched check of custom-action responses accepts and rejects exactly what Rasa's own code does, with
 the same exception and message."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ import copy, json
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 original = RemoteAction._validate_action_result
-import bot.channels
+import bot.channels.rest
 patched = RemoteAction._validate_action_result
 action = RemoteAction("action_answer_plan", None)
 cases = [

@@ -15,7 +15,11 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from bot import rasa_patches
+
 from .guard import MessageGuard
+
+rasa_patches.install()          # mounted by every credentials file, so the Rasa server always gets it
 
 USAGE = 'POST a JSON object {"sender": "<user id>", "message": "<text>"}.'
 
