@@ -6,7 +6,8 @@ Usage (the stack must be running: make up; this script never starts or stops it)
 
 Target servers: --urls (comma-separated Rasa base URLs), else env BENCH_URLS, else .run/rasa.urls (written by
 scripts/stack.sh start, one URL a line), else http://localhost:5005. Each citizen's messages go round-robin
-over the URLs, one message each, so with two replicas one conversation alternates between servers.
+over the URLs, one message each, starting on URL n mod k for citizen n (so the first messages are spread as a
+load balancer would), so with two replicas one conversation alternates between servers.
 
 The citizens start together (each after a random jitter of at most --jitter s), each with its own sender id
 (a uuid), and wait for every reply before sending the next message (plus --think s, default 0):
@@ -100,7 +101,7 @@ class Citizen:
         assert len(message) < 1000
         if self.sent and self.args.think > 0:
             time.sleep(self.args.think * self.rng.uniform(0.5, 1.5))
-        url = self.urls[self.sent % len(self.urls)]
+        url = self.urls[(self.n + self.sent) % len(self.urls)]   # citizen n starts on server n mod k, as a balancer would
         self.sent += 1
         turn = {"kind": self.kind, "url": url, "message": message, "ms": None, "error": None}
         self.turns.append(turn)
