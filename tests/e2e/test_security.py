@@ -8,15 +8,12 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.test_complaints import complain
-
-TIMEOUT = 120
+from tests.conversation import complain, texts
+from tests.conversation import say as send
 
 
 def say(base: str, sender: str, message: str) -> str:
-    r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=TIMEOUT)
-    assert r.status_code == 200, r.text
-    return "\n".join(m.get("text", "") for m in r.json())
+    return texts(send(base, sender, message))
 
 
 def user_texts(stack, sender: str) -> list[str]:

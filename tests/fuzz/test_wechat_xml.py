@@ -13,7 +13,6 @@ proper XML answer. Every openid is fresh (a per-sender rate limit is coming).
 from __future__ import annotations
 
 import base64
-import hashlib
 import time
 import uuid
 
@@ -25,10 +24,7 @@ from wechatpy import parse_message
 from wechatpy.crypto import PrpCrypto, WeChatCrypto, _get_signature
 
 from tests.fuzz.common import RUN, TIMEOUT, fuzz_settings, shown
-
-
-def signature(token: str, timestamp: str, nonce: str) -> str:
-    return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+from tests.wechat.client import signature
 
 
 def url(stack) -> str:

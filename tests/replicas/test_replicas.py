@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from actions.complaints import store
 from tests.conversation import complain, custom, say, texts
 from tests.replicas.conftest import WECHAT
-from tests.wechat.test_wechat import WeChat, text_xml
+from tests.wechat.client import WeChat, text_xml
 
 
 def user_texts(tracker: dict) -> list[str]:
