@@ -25,23 +25,27 @@ REDIS_TIMEOUT = 0.5           # seconds for a Redis connect / command before fal
 RETRY_AFTER = 5.0             # seconds to stay on memory after a Redis failure
 
 
-class MemoryState:
-    """Keys with an expiry in this process's memory (monotonic clock)."""
+class ExpiringMap:
+    """A bounded map whose entries expire (monotonic clock); when it is full, expired entries go first, then the
+    entry that would expire soonest. Values may be any object (the WeChat channel keeps asyncio tasks in one)."""
 
-    def __init__(self, maxsize: int = MEMORY_MAX):
+    def __init__(self, maxsize: int):
         self.maxsize = maxsize
         self._data: dict[str, tuple[float, Any]] = {}          # key → (expires at, value)
 
-    def _live(self, key: str) -> Any:
+    def item(self, key: str) -> tuple[float, Any] | None:
+        """(expires at, value) of a live entry, or None."""
         item = self._data.get(key)
-        if item is None:
-            return None
-        if item[0] <= time.monotonic():
+        if item is not None and item[0] <= time.monotonic():
             del self._data[key]
             return None
-        return item[1]
+        return item
 
-    def _put(self, key: str, value: Any, ttl: float) -> None:
+    def get(self, key: str) -> Any:
+        item = self.item(key)
+        return None if item is None else item[1]
+
+    def set(self, key: str, value: Any, ttl: float) -> None:
         if len(self._data) >= self.maxsize and key not in self._data:
             now = time.monotonic()
             for k in [k for k, (expires, _) in self._data.items() if expires <= now]:
@@ -50,27 +54,38 @@ class MemoryState:
                 del self._data[min(self._data, key=lambda k: self._data[k][0])]
         self._data[key] = (time.monotonic() + ttl, value)
 
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class MemoryState:
+    """The shared-state operations on an ExpiringMap in this process's memory."""
+
+    def __init__(self, maxsize: int = MEMORY_MAX):
+        self._data = ExpiringMap(maxsize)
+
     async def claim(self, key: str, ttl: float) -> bool:
-        if self._live(key) is not None:
+        if self._data.get(key) is not None:
             return False
-        self._put(key, True, ttl)
+        self._data.set(key, True, ttl)
         return True
 
     async def get_json(self, key: str) -> Any:
-        raw = self._live(key)
+        raw = self._data.get(key)
         return None if raw is None else json.loads(raw)
 
     async def set_json(self, key: str, value: Any, ttl: float) -> None:
-        self._put(key, json.dumps(value, ensure_ascii=False), ttl)
+        self._data.set(key, json.dumps(value, ensure_ascii=False), ttl)
 
     async def hit(self, key: str, window: float) -> tuple[int, float]:
-        item = self._data.get(key) if self._live(key) is not None else None
+        item = self._data.item(key)
         if item is None:
-            self._put(key, 1, window)
+            self._data.set(key, 1, window)
             return 1, window
         expires, count = item
-        self._data[key] = (expires, count + 1)
-        return count + 1, max(expires - time.monotonic(), 0.0)
+        left = max(expires - time.monotonic(), 0.0)
+        self._data.set(key, count + 1, left)                      # the window keeps its end
+        return count + 1, left
 
 
 class RedisState:

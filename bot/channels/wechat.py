@@ -17,7 +17,7 @@ request gets `success` and the answer is pushed through the customer-service mes
 Every message passes the guard of bot/channels/guard.py first (length cap, per-sender rate limit).
 
 A retry never runs the dialogue twice. On the replica that runs it, the retry waits on the same task (kept
-in a bounded in-process TTL map). Across replicas the shared state of bot/channels/shared.py (Redis when
+in this process's ExpiringMap). Across replicas the shared state of bot/channels/shared.py (Redis when
 REDIS_URL is set, else this process's memory) holds, per MsgId: a claim on the turn (SET NX; only the
 claimant runs the dialogue), its answer once ready, and a claim on its delivery, so a retry that lands on
 another replica waits within the reply budget for the answer there, replies with the same text (unless it
@@ -32,7 +32,6 @@ import logging
 import os
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +47,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from .guard import MessageGuard
-from .shared import shared_state
+from .shared import ExpiringMap, shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -130,36 +129,6 @@ def check_fields(msg: Any) -> None:
             raise ValueError(f"{name} is not a single value")
 
 
-class TTLMap:
-    """A bounded map whose entries expire `ttl` seconds after they were added (oldest dropped first)."""
-
-    def __init__(self, ttl: float, maxsize: int):
-        self.ttl, self.maxsize = ttl, maxsize
-        self._data: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-
-    def _expire(self) -> None:
-        now = time.monotonic()
-        while self._data:
-            key, (born, _) = next(iter(self._data.items()))
-            if now - born < self.ttl and len(self._data) <= self.maxsize:
-                break
-            self._data.popitem(last=False)
-
-    def get(self, key: str) -> Any:
-        self._expire()
-        item = self._data.get(key)
-        return item[1] if item else None
-
-    def set(self, key: str, value: Any) -> None:
-        self._data.pop(key, None)
-        self._data[key] = (time.monotonic(), value)
-        self._expire()
-
-    def __len__(self) -> int:
-        self._expire()
-        return len(self._data)
-
-
 @dataclass
 class Turn:
     """One WeChat message (by MsgId) and its dialogue task. `via` is how the answer went out: None (not
@@ -193,7 +162,7 @@ class WeChatInput(InputChannel):
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
         self.api_base = api_base.rstrip("/")
         self.reply_budget = reply_budget
-        self.turns = TTLMap(SEEN_TTL, SEEN_MAX)
+        self.turns = ExpiringMap(SEEN_MAX)            # MsgId → Turn, in this process
         self.state = shared_state()
         self._access_token: tuple[str, float] | None = None      # (token, monotonic expiry)
         self._token_lock: asyncio.Lock | None = None
@@ -245,7 +214,7 @@ class WeChatInput(InputChannel):
         if turn is not None:
             return turn, True
         turn = Turn(asyncio.ensure_future(self._run_once(key, start)))
-        self.turns.set(key, turn)
+        self.turns.set(key, turn, SEEN_TTL)
         return turn, False
 
     async def _run_once(self, key: str, start: Callable[[], Awaitable[str]]) -> str | None:
