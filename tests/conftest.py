@@ -25,9 +25,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.servers import ROOT, START_TIMEOUT, FakeWeChatAPI, Services, free_port, newest_model, start, stop, wait
+from tests.servers import (
+    ROOT,
+    FakeWeChatAPI,
+    Services,
+    action_server_cmd,
+    free_port,
+    newest_model,
+    rasa_cmd,
+    start,
+    stop,
+    wait,
+    warm_up,
+)
 
 
 class Stack:
@@ -46,8 +57,7 @@ class Stack:
 
     def start_actions(self) -> None:
         log = self.tmp / "actions.log"
-        self.actions = start([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-                              "--port", str(self.action_port)], log, self.env, append=True)
+        self.actions = start(action_server_cmd(self.action_port), log, self.env, append=True)
         wait(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
 
     def restart_actions(self) -> None:
@@ -85,15 +95,10 @@ def stack(tmp_path_factory) -> Stack:
                     "LOG_LEVEL": os.environ.get("E2E_RASA_LOG_LEVEL", "DEBUG")}
         st.start_actions()
         rasa_log = tmp / "rasa.log"
-        st.rasa = start([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", st.token,
-                         "--port", str(rasa_port),
-                         "--model", str(model), "--endpoints", str(endpoints),
-                         "--credentials", str(credentials)], rasa_log, rasa_env)
+        st.rasa = start(rasa_cmd(rasa_port, model, endpoints, credentials, st.token), rasa_log, rasa_env)
         st.base = f"http://127.0.0.1:{rasa_port}"
         wait(f"{st.base}/status?token={st.token}", st.rasa, rasa_log, lambda r: r.ok and r.json().get("model_file"))
-        # the first plan answer loads the index and embedding model: do it once, with a long timeout
-        requests.post(f"{st.base}/webhooks/rest/webhook", json={"sender": "warmup", "message": "蓝藻怎么治理"},
-                      timeout=START_TIMEOUT)
+        warm_up(st.base)
         yield st
     finally:
         for proc in (st.rasa, st.actions):

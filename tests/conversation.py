@@ -3,13 +3,11 @@ scripted complaint conversation that several tests (single stack, replicas) walk
 from __future__ import annotations
 
 import itertools
-import os
 import sqlite3
 
 import requests
 
 TIMEOUT = 120
-START_TIMEOUT = float(os.environ.get("E2E_START_TIMEOUT", "300"))
 NUMBER_PREFIX = "CZ-"
 
 

@@ -42,6 +42,30 @@ def start(cmd: list[str], log: Path, env: dict, append: bool = False) -> subproc
     return subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
 
+def action_server_cmd(port: int) -> list[str]:
+    """The action server (.venv) on `port`."""
+    return [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_cmd(port: int, model: Path, endpoints: Path, credentials: Path, token: str) -> list[str]:
+    """`rasa run` (.venv-rasa) on `port` with its HTTP API behind the operator `token`."""
+    return [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", token, "--port", str(port),
+            "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(credentials)]
+
+
+def warm_up(base: str) -> None:
+    """The first plan answer loads the index and the embedding model on the action server: once, with a long timeout."""
+    requests.post(f"{base}/webhooks/rest/webhook", json={"sender": "warmup", "message": "蓝藻怎么治理"},
+                  timeout=START_TIMEOUT)
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """kill -9 of the server's whole process group (the main process and its spawned Sanic worker: killing the
+    main pid alone leaves the worker serving the port)."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is not None:
         return

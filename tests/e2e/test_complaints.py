@@ -3,16 +3,14 @@ a full report to its tracking number, a plan question in the middle, a kill -9 o
 right after the confirmation, and 50 concurrent citizens."""
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
-from tests.conversation import NUMBER_PREFIX, START_TIMEOUT, complain, say, stored, texts
+from tests.conversation import NUMBER_PREFIX, complain, say, stored, texts
+from tests.servers import kill, warm_up
 
 
 def test_full_complaint_conversation_to_a_tracking_number(stack):
@@ -50,15 +48,11 @@ def test_plan_question_mid_form_then_back_to_the_form(stack):
 def test_report_survives_kill_9_of_the_action_server(stack):
     sender = f"k-{uuid.uuid4().hex[:8]}"
     number, _ = complain(stack.base, sender, place="钟楼区白荡河公园东门")
-    # right after the confirmation message, the whole server dies: the main process and its spawned Sanic
-    # worker (killing the main pid alone leaves the worker serving the port)
-    os.killpg(stack.actions.pid, signal.SIGKILL)
-    stack.actions.wait(timeout=30)
+    kill(stack.actions)                    # right after the confirmation message, the whole server dies
     assert stack.actions.returncode == -signal.SIGKILL
     assert stored(stack.db, number) == ("大气", "已受理", "钟楼区")
     stack.restart_actions()
-    requests.post(f"{stack.base}/webhooks/rest/webhook", json={"sender": "warmup", "message": "蓝藻怎么治理"},
-                  timeout=START_TIMEOUT)
+    warm_up(stack.base)
     assert "已受理" in texts(say(stack.base, sender, f"查询{number}"))
 
 

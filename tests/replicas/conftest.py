@@ -7,14 +7,13 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.servers import ROOT, START_TIMEOUT, free_port, newest_model, start, stop, wait
+from tests.servers import ROOT, action_server_cmd, free_port, kill, newest_model, rasa_cmd, start, stop, wait, warm_up
 
 WECHAT = {"token": "replicatoken", "appid": "wx_replicas", "appsecret": "secret",
           "aes_key": base64.b64encode(os.urandom(32)).decode().rstrip("=")}
@@ -32,18 +31,15 @@ class Replica:
         self.rasa: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.actions = start([str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-                              "--port", str(self.action_port)], self.tmp / f"{self.name}-actions.log", self.env)
-        self.rasa = start([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
-                           "--port", str(self.rasa_port), "--model", str(self.model),
-                           "--endpoints", str(ROOT / "endpoints.shared.yml"),
-                           "--credentials", str(ROOT / "credentials.wechat.yml")], self.tmp / f"{self.name}-rasa.log", self.env)
+        self.actions = start(action_server_cmd(self.action_port), self.tmp / f"{self.name}-actions.log", self.env)
+        self.rasa = start(rasa_cmd(self.rasa_port, self.model, ROOT / "endpoints.shared.yml",
+                                   ROOT / "credentials.wechat.yml", self.token), self.tmp / f"{self.name}-rasa.log",
+                          self.env)
 
     def wait_ready(self) -> None:
         wait(f"http://127.0.0.1:{self.action_port}/health", self.actions, self.tmp / f"{self.name}-actions.log")
         wait(f"{self.base}/", self.rasa, self.tmp / f"{self.name}-rasa.log")
-        requests.post(f"{self.base}/webhooks/rest/webhook", json={"sender": "warmup", "message": "蓝藻怎么治理"},
-                      timeout=START_TIMEOUT)          # loads the index and the embedding model on this action server
+        warm_up(self.base)
 
     def tracker(self, sender: str) -> dict:
         r = requests.get(f"{self.base}/conversations/{sender}/tracker", params={"token": self.token}, timeout=60)
@@ -52,8 +48,7 @@ class Replica:
 
     def kill(self) -> None:
         for proc in (self.rasa, self.actions):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+            kill(proc)
 
     def stop(self) -> None:
         for proc in (self.rasa, self.actions):
