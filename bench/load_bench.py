@@ -50,6 +50,7 @@ from pathlib import Path
 from botclient import LOCAL, ROOT, RUN, group_cpu_s, load_set, pct, rasa_ready, webhook
 
 DEFAULT_URL = "http://localhost:5005"
+STACK_URLS = RUN / "rasa.urls"
 TRACKING = re.compile(r"CZ-\d{8}-[A-Z0-9]{4}")
 MAX_COMPLAINT_TURNS = 10
 PLAN_CATEGORIES = {"indicator", "policy", "project", "green_living", "overview", "unmet"}  # not forms
@@ -69,12 +70,17 @@ def target_urls(arg: str | None) -> tuple[list[str], str]:
     for raw, source in ((arg, "--urls"), (os.environ.get("BENCH_URLS"), "BENCH_URLS")):
         if raw and raw.strip():
             return [u.strip().rstrip("/") for u in raw.split(",") if u.strip()], source
-    urls_file = RUN / "rasa.urls"
-    if urls_file.is_file():
-        urls = [u.strip().rstrip("/") for u in urls_file.read_text().splitlines() if u.strip()]
-        if urls:
-            return urls, str(urls_file.relative_to(ROOT))
+    urls = stack_urls()
+    if urls:
+        return urls, str(STACK_URLS.relative_to(ROOT))
     return [DEFAULT_URL], "default"
+
+
+def stack_urls() -> list[str]:
+    """The Rasa base URLs scripts/stack.sh started (.run/rasa.urls), or [] when it is not running."""
+    if not STACK_URLS.is_file():
+        return []
+    return [u.strip().rstrip("/") for u in STACK_URLS.read_text().splitlines() if u.strip()]
 
 
 def texts(msgs: list) -> str:
@@ -263,9 +269,7 @@ def main() -> int:
     print(f"load benchmark: {args.citizens} citizens ({args.citizens - n_complaint} plan, {n_complaint} complaint), "
           f"think {args.think:g} s, jitter ≤ {args.jitter:g} s, timeout {args.timeout:g} s")
     print(f"servers ({source}): {', '.join(urls)}")
-    stack_file = RUN / "rasa.urls"                 # servers started by scripts/stack.sh: their CPU is watched
-    watch = stack_file.is_file() and sorted(urls) == sorted(u.strip().rstrip("/") for u in
-                                                            stack_file.read_text().splitlines() if u.strip())
+    watch = sorted(urls) == sorted(stack_urls())    # servers started by scripts/stack.sh: their CPU is watched
     load0 = os.getloadavg()
     go = threading.Event()
     ends: list[float] = []

@@ -58,6 +58,16 @@ def _plan_lines() -> list[str]:
     return files[0].read_text(encoding="utf-8").splitlines() if files else []
 
 
+def _mappings(data: dict, section: str, errors: list[str]):
+    """(where, item) for each entry of a section that is a mapping; an entry that is not is an error."""
+    for i, item in enumerate(data.get(section) or []):
+        where = f"{section}[{i}]"
+        if isinstance(item, dict):
+            yield where, item
+        else:
+            errors.append(f"{where}: 应为映射")
+
+
 def _need(item: dict, key: str, where: str, errors: list[str], kind=str) -> object:
     value = item.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -93,11 +103,7 @@ def parse(data: object, check_plan: bool = True) -> Catalogue:
             ids.add(value)
         return value
 
-    for i, item in enumerate(data.get("recurring") or []):
-        where = f"recurring[{i}]"
-        if not isinstance(item, dict):
-            errors.append(f"{where}: 应为映射")
-            continue
+    for where, item in _mappings(data, "recurring", errors):
         aid, title = _id(item, where), _need(item, "title", where, errors)
         kind = item.get("kind")
         if kind not in ("纪念日", "宣传活动"):
@@ -113,22 +119,14 @@ def parse(data: object, check_plan: bool = True) -> Catalogue:
         _quote_check(item, where, lines, errors)
         recurring.append(Activity(aid or "", title or "", kind or "", month_day=md, line=item.get("line"),
                                   quote=item.get("quote")))
-    for i, item in enumerate(data.get("bases") or []):
-        where = f"bases[{i}]"
-        if not isinstance(item, dict):
-            errors.append(f"{where}: 应为映射")
-            continue
+    for where, item in _mappings(data, "bases", errors):
         aid, title = _id(item, where), _need(item, "title", where, errors)
         if item.get("district") is not None and item["district"] not in DISTRICTS:
             errors.append(f"{where}.district: 应为 {'、'.join(DISTRICTS)} 之一或 null")
         _quote_check(item, where, lines, errors)
         bases.append(Activity(aid or "", title or "", "教育基地", district=item.get("district"),
                               line=item.get("line"), quote=item.get("quote")))
-    for i, item in enumerate(data.get("events") or []):
-        where = f"events[{i}]"
-        if not isinstance(item, dict):
-            errors.append(f"{where}: 应为映射")
-            continue
+    for where, item in _mappings(data, "events", errors):
         aid = _id(item, where)
         title = _need(item, "title", where, errors)
         place = _need(item, "place", where, errors)

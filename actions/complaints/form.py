@@ -150,13 +150,19 @@ class ValidateComplaintForm(FormValidationAction):
         return {"edit_field": None, "complaint_editing": False, slot: None}
 
 
+def _filled(tracker: Tracker) -> dict | None:
+    """The report's fields from the form's slots, or None while any of them is missing."""
+    slots = {s: tracker.get_slot(s) for s in FIELDS}
+    return None if any(v is None for v in slots.values()) else slots
+
+
 class ActionComplaintSummary(Action):
     def name(self) -> str:
         return "action_complaint_summary"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        slots = {s: tracker.get_slot(s) for s in FIELDS}
-        if any(v is None for v in slots.values()):
+        slots = _filled(tracker)
+        if slots is None:
             dispatcher.utter_message(text="举报信息还没填完，请继续回答上面的问题。")
             return []
         dispatcher.utter_message(text=summary_text(slots), buttons=SUMMARY_BUTTONS,
@@ -177,8 +183,8 @@ class ActionSubmitComplaint(Action):
         return "action_submit_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        slots = {s: tracker.get_slot(s) for s in FIELDS}
-        if any(v is None for v in slots.values()):
+        slots = _filled(tracker)
+        if slots is None:
             dispatcher.utter_message(text="现在没有待提交的举报。要举报污染问题，请直接说“我要举报”。")
             return []
         try:
