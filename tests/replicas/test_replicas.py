@@ -53,19 +53,21 @@ def test_a_complaint_form_half_on_each_replica_is_stored_whole(replicas, service
 
 
 def test_two_messages_of_one_conversation_at_once_are_taken_in_turn(replicas):
-    """The Redis lock store: a second message arriving at the other replica waits for the first to finish,
-    so neither turn overwrites the other's events in the shared tracker."""
+    """The lock store (bot/lock_store.py): a second message arriving at the other replica waits for the first to
+    finish, so neither turn overwrites the other's events in the shared tracker. Eight conversations at once,
+    each sending its two messages to the two replicas at the same moment."""
     r1, r2 = replicas
-    sender = f"lock-{uuid.uuid4().hex[:8]}"
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        first = pool.submit(say, r1.base, sender, "农村生活污水治理率现在多少")
-        second = pool.submit(say, r2.base, sender, "哪些指标没达标")
-        replies = [texts(first.result(timeout=300)), texts(second.result(timeout=300))]
-    assert "25.6" in replies[0] and "未达标" in replies[1]
-    events = [e["event"] for e in r2.tracker(sender)["events"] if e["event"] in ("user", "bot")]
-    assert events.count("user") == 2
-    turns = "".join("u" if e == "user" else "b" for e in events)
-    assert turns.startswith("u") and "ub" in turns[1:] and turns.index("u", 1) > turns.index("b"), turns
+    senders = [f"lock-{uuid.uuid4().hex[:8]}" for _ in range(8)]
+    with ThreadPoolExecutor(max_workers=2 * len(senders)) as pool:
+        pairs = [(pool.submit(say, r1.base, s, "农村生活污水治理率现在多少"), pool.submit(say, r2.base, s, "哪些指标没达标"))
+                 for s in senders]
+        replies = [(texts(a.result(timeout=300)), texts(b.result(timeout=300))) for a, b in pairs]
+    for sender, (first, second) in zip(senders, replies, strict=True):
+        assert "25.6" in first and "未达标" in second
+        events = [e["event"] for e in r2.tracker(sender)["events"] if e["event"] in ("user", "bot")]
+        turns = "".join("u" if e == "user" else "b" for e in events)
+        assert turns.count("u") == 2, (sender, turns)
+        assert turns.startswith("u") and "ub" in turns[1:] and turns.index("u", 1) > turns.index("b"), (sender, turns)
 
 
 def test_the_rate_limit_counts_a_sender_on_every_replica(replicas):
