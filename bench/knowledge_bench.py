@@ -1,8 +1,17 @@
-"""Knowledge-base benchmark: retrieval and answer quality, latency, build time and memory per mode.
+"""Knowledge-base benchmark: answer quality on every question set, per pipeline, beside a naive baseline.
 
-Runs the CLI contract (`python -m knowledge ask --json --mode M --batch FILE`) once per mode on a
-question set and prints the figures side by side. Usage:
-    python bench/knowledge_bench.py [--set bench/devset.jsonl] [--modes bm25,dense,hybrid] [--failures]
+Runs the CLI contract (`python -m knowledge ask --json --batch FILE`) once per pipeline on all question sets
+and prints the figures side by side, then the answer chooser's threshold sweep. Pipelines:
+  baseline   bench/baseline.py: 250-character chunks with their heading, BM25 + dense by RRF, first chunk
+  bm25       the assistant with BM25 retrieval only (learned chooser)
+  dense      the assistant with dense retrieval only (learned chooser)
+  rule       hybrid retrieval, the best candidate by subject-word coverage (the old hand-set rule, 0.5)
+  final      hybrid retrieval and the learned chooser: what the assistant answers
+Question sets: dev (bench/devset.jsonl) and tune (bench/blind_tune.jsonl) train the chooser, so their
+figures are in-sample; test (bench/blind_test.jsonl, the blind half) and holdout (bench/holdout.jsonl) are
+never trained or tuned on. --failures lists wrong answers of the dev and tune sets only: the blind test
+half's failures are not to be looked at. Usage:
+    python bench/knowledge_bench.py [--sets dev,tune,test,holdout] [--pipelines ...] [--failures] [--no-build]
 """
 from __future__ import annotations
 
@@ -14,9 +23,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SETS = {"dev": "devset.jsonl", "tune": "blind_tune.jsonl", "test": "blind_test.jsonl", "holdout": "holdout.jsonl"}
+PIPELINES = {
+    "baseline": ["bench/baseline.py"],
+    "bm25": ["-m", "knowledge", "ask", "--json", "--mode", "bm25"],
+    "dense": ["-m", "knowledge", "ask", "--json", "--mode", "dense"],
+    "rule": ["-m", "knowledge", "ask", "--json", "--chooser", "rule"],
+    "final": ["-m", "knowledge", "ask", "--json"],
+}
+NOT_TO_BE_SEEN = {"test"}
 
 
 def run_child(args: list[str], env: dict | None = None) -> tuple[str, float, float]:
@@ -25,9 +44,9 @@ def run_child(args: list[str], env: dict | None = None) -> tuple[str, float, flo
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     out = proc.stdout.read().decode("utf-8")
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(args)} failed with exit status {proc.returncode}")
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        raise SystemExit(f"{' '.join(args)} failed with exit status {code}")
     return out, time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
@@ -41,63 +60,106 @@ def hit_at(item: dict, result: dict, k: int) -> bool:
     return any(all(e in f"{s['title']} {s['text']}" for e in evidence) for s in result["sources"][:k])
 
 
+def right(item: dict, result: dict) -> bool:
+    """An answerable question answered confidently with every key; an unanswerable one not answered."""
+    if item["answerable"]:
+        return bool(result["confident"]) and all(k in result["answer"] for k in item["keys"])
+    return not result["confident"]
+
+
 def score(items: list[dict], results: list[dict]) -> dict:
     ans = [(i, r) for i, r in zip(items, results, strict=True) if i["answerable"]]
     una = [(i, r) for i, r in zip(items, results, strict=True) if not i["answerable"]]
-    lat = [r["latency_ms"] for r in results]
+    n = max(1, len(ans))
     return {
-        "hit@1": sum(hit_at(i, r, 1) for i, r in ans) / len(ans),
-        "hit@5": sum(hit_at(i, r, 5) for i, r in ans) / len(ans),
-        "answer accuracy": sum(r["confident"] and all(k in r["answer"] for k in i["keys"]) for i, r in ans) / len(ans),
+        "hit@1": sum(hit_at(i, r, 1) for i, r in ans) / n,
+        "hit@5": sum(hit_at(i, r, 5) for i, r in ans) / n,
+        "answer accuracy": sum(right(i, r) for i, r in ans) / n,
+        "answerable refused": sum(not r["confident"] for _, r in ans) / n,
         "unanswerable refused": sum(not r["confident"] for _, r in una) / max(1, len(una)),
-        "answerable refused": sum(not r["confident"] for _, r in ans) / len(ans),
-        "latency p50 ms": statistics.median(lat),
-        "latency p95 ms": pct(lat, 0.95),
+        "all right": sum(right(i, r) for i, r in zip(items, results, strict=True)) / max(1, len(items)),
+        "uncited answers": sum(r["confident"] and "出处" not in r["answer"] for _, r in ans) / n,
     }
+
+
+def by_category(items: list[dict], results: list[dict]) -> dict[str, tuple[int, int]]:
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for i, r in zip(items, results, strict=True):
+        out[i["category"]][0] += right(i, r)
+        out[i["category"]][1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+
+
+def print_table(title: str, table: dict[str, dict]) -> None:
+    cols = list(table)
+    print(f"\n{title}")
+    print(f"{'metric':<24}" + "".join(f"{c:>10}" for c in cols))
+    for metric in table[cols[0]]:
+        fmt = "{:>10.1f}" if ("ms" in metric or "MB" in metric) else "{:>10.3f}"
+        print(f"{metric:<24}" + "".join(fmt.format(table[c][metric]) for c in cols))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default=str(ROOT / "bench" / "devset.jsonl"))
-    parser.add_argument("--modes", default="bm25,dense,hybrid")
-    parser.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
+    parser.add_argument("--sets", default="dev,tune,test,holdout")
+    parser.add_argument("--pipelines", default=",".join(PIPELINES))
+    parser.add_argument("--failures", action="store_true", help="list wrong answers (dev and tune sets only)")
+    parser.add_argument("--no-build", action="store_true", help="skip timing a cold build of the index")
     args = parser.parse_args()
-    items = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
+    sets = {name: [json.loads(line) for line in (ROOT / "bench" / SETS[name]).read_text(encoding="utf-8").splitlines()
+                   if line.strip()] for name in args.sets.split(",")}
     py = sys.executable
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    with tempfile.TemporaryDirectory() as tmp:
-        _, build_s, build_rss = run_child([py, "-m", "knowledge", "build"], {**env, "KNOWLEDGE_BUILD_DIR": tmp})
+    if not args.no_build:
+        with tempfile.TemporaryDirectory() as tmp:
+            _, build_s, build_rss = run_child([py, "-m", "knowledge", "build"], {**env, "KNOWLEDGE_BUILD_DIR": tmp})
     subprocess.run([py, "-m", "knowledge", "build", "--if-stale"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    everything = [i for items in sets.values() for i in items]
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
-        fh.write("\n".join(i["q"] for i in items) + "\n")
+        fh.write("\n".join(i["q"] for i in everything) + "\n")
         batch = fh.name
-    table, failures = {}, {}
-    for mode in args.modes.split(","):
-        out, _, rss = run_child([py, "-m", "knowledge", "ask", "--json", "--mode", mode, "--batch", batch], env)
-        results = [json.loads(line) for line in out.splitlines()]
-        # the first question pays for loading the model; warm latency is what a running server sees
-        warm = results[1:] if len(results) > 1 else results
-        table[mode] = {**score(items, results), **{k: v for k, v in score(items[1:], warm).items() if "latency" in k},
-                       "peak RSS MB": rss}
-        failures[mode] = [(i, r) for i, r in zip(items, results, strict=True)
-                          if (i["answerable"] and not (r["confident"] and all(k in r["answer"] for k in i["keys"])))
-                          or (not i["answerable"] and r["confident"])]
+    results: dict[str, dict[str, list[dict]]] = {}
+    runtime: dict[str, dict] = {}
+    for name in args.pipelines.split(","):
+        out, _, rss = run_child([py, *PIPELINES[name], "--batch", batch], env)
+        rows = [json.loads(line) for line in out.splitlines()]
+        warm = [r["latency_ms"] for r in rows[1:]]          # the first question pays for loading the model
+        runtime[name] = {"latency p50 ms": statistics.median(warm), "latency p95 ms": pct(warm, 0.95),
+                         "peak RSS MB": rss}
+        results[name], at = {}, 0
+        for set_name, items in sets.items():
+            results[name][set_name] = rows[at:at + len(items)]
+            at += len(items)
     os.unlink(batch)
-    n_una = sum(not i["answerable"] for i in items)
-    print(f"question set: {args.set} ({len(items)} questions, {len(items) - n_una} answerable, {n_una} unanswerable)")
-    modes = list(table)
-    print(f"{'metric':<24}" + "".join(f"{m:>12}" for m in modes))
-    for metric in table[modes[0]]:
-        row = [table[m][metric] for m in modes]
-        fmt = "{:>12.3f}" if metric[0].islower() and "ms" not in metric and "MB" not in metric else "{:>12.1f}"
-        print(f"{metric:<24}" + "".join(fmt.format(v) for v in row))
-    print(f"{'cold build s':<24}{build_s:>12.1f}   (peak RSS {build_rss:.0f} MB)")
+    for set_name, items in sets.items():
+        n_una = sum(not i["answerable"] for i in items)
+        seen = "never tuned on" if set_name in ("test", "holdout") else "trains the chooser: in-sample"
+        print_table(f"== {set_name}: {SETS[set_name]} ({len(items)} questions, {n_una} unanswerable; {seen})",
+                    {p: score(items, results[p][set_name]) for p in results})
+        if "final" in results:
+            cats = by_category(items, results["final"][set_name])
+            print("final by category: " + ", ".join(f"{c} {r}/{n} ({r / n:.2f})" for c, (r, n) in cats.items()))
+    print_table("== run time (all sets in one batch; warm queries)", runtime)
+    if not args.no_build:
+        print(f"cold build (index + chooser training): {build_s:.1f} s, peak RSS {build_rss:.0f} MB")
+    report = ROOT / "build" / "knowledge" / "ranker.json"
+    if report.exists():
+        r = json.loads(report.read_text(encoding="utf-8"))
+        print(f"\n== chooser: {r['questions']} tune questions + {r['synthetic_questions']} from the tables, "
+              f"{r['candidates']} candidates; answer threshold {r['answer_threshold']}, closest-passage threshold "
+              f"{r['closest_threshold']} (swept out of fold, 5 folds by question)")
+        print(f"{'threshold':>10}{'accuracy':>10}{'ans.ref.':>10}{'unans.ref':>10}{'all right':>10}{'utility':>10}")
+        for row in r["sweep"]:
+            print(f"{row['threshold']:>10.2f}{row['accuracy']:>10.3f}{row['answerable_refused']:>10.3f}"
+                  f"{row['unanswerable_refused']:>10.3f}{row['overall']:>10.3f}{row['utility']:>10.3f}")
     if args.failures:
-        for mode in modes:
-            print(f"\n--- {mode}: {len(failures[mode])} wrong")
-            for i, r in failures[mode]:
-                print(f"[{i['category']}] {i['q']}  keys={i['keys']} confident={r['confident']}\n    → {r['answer'][:160]!r}")
+        for set_name in (s for s in sets if s not in NOT_TO_BE_SEEN and s != "holdout"):
+            wrong = [(i, r) for i, r in zip(sets[set_name], results["final"][set_name], strict=True) if not right(i, r)]
+            print(f"\n--- final, {set_name}: {len(wrong)} wrong")
+            for i, r in wrong:
+                print(f"[{i['category']}] {i['q']}  keys={i['keys']} confident={r['confident']} kind={r.get('kind')} "
+                      f"p={r.get('score')}\n    → {r['answer'][:200]!r}")
     return 0
 
 

@@ -12,6 +12,7 @@ from .search import MODES
 def _print_answer(result, as_json: bool, latency_ms: float) -> None:
     if as_json:
         payload = {"question": result.question, "answer": result.text, "confident": result.confident,
+                   "kind": result.kind, "score": result.score,
                    "sources": [{"title": s.title, "text": s.text, "score": s.score} for s in result.sources],
                    "latency_ms": round(latency_ms, 2)}
         print(json.dumps(payload, ensure_ascii=False), flush=True)
@@ -32,7 +33,7 @@ def _ask(args) -> int:
         return _interactive(index, args)
     for q in questions:
         started = time.perf_counter()
-        result = answer(q, mode=args.mode, index=index)
+        result = answer(q, mode=args.mode, index=index, chooser=args.chooser)
         _print_answer(result, args.json, (time.perf_counter() - started) * 1000)
     return 0
 
@@ -49,7 +50,8 @@ def _interactive(index, args) -> int:
         if q.strip().lower() in {"q", "quit", "exit", "退出"}:
             return 0
         started = time.perf_counter()
-        _print_answer(answer(q, mode=args.mode, index=index), args.json, (time.perf_counter() - started) * 1000)
+        _print_answer(answer(q, mode=args.mode, index=index, chooser=args.chooser), args.json,
+                      (time.perf_counter() - started) * 1000)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,15 +64,27 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--json", action="store_true", help="one JSON object per answer")
     a.add_argument("--mode", choices=MODES, default="hybrid")
     a.add_argument("--batch", metavar="FILE", help="one question per line")
+    a.add_argument("--chooser", choices=("learned", "rule"), default="learned",
+                   help="how the answer is picked: the trained model (default) or subject-word coverage alone")
     args = parser.parse_args(argv)
     if args.command == "build":
-        from .index import build, build_dir, is_stale
-        if args.if_stale and not is_stale():
-            print(f"Index is up to date in {build_dir()}")
-            return 0
+        from . import ranker
+        from .index import Index, build, build_dir, is_stale
         started = time.perf_counter()
-        folder = build()
-        print(f"Index built in {folder} ({time.perf_counter() - started:.1f} s)")
+        if args.if_stale and not is_stale():
+            index = Index(build_dir())
+            if not ranker.is_stale(index):
+                print(f"Index and answer chooser are up to date in {build_dir()}")
+                return 0
+            ranker.train(index)
+        else:
+            build()
+        report = json.loads((build_dir() / ranker.REPORT_FILE).read_text(encoding="utf-8"))
+        oof = report["out_of_fold"]
+        print(f"Index and answer chooser ready in {build_dir()} ({time.perf_counter() - started:.1f} s). The chooser "
+              f"learned from {report['questions']} tune questions (+{report['synthetic_questions']} from the tables); "
+              f"out of fold at threshold {report['answer_threshold']}: accuracy {oof['accuracy']}, answerable refused "
+              f"{oof['answerable_refused']}, unanswerable refused {oof['unanswerable_refused']}")
         return 0
     return _ask(args)
 

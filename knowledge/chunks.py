@@ -26,6 +26,21 @@ class Chunk:
         return f"{self.title}：{self.body}"
 
 
+@dataclass
+class Sentence:
+    """One sentence of the plan's prose, with the passage (chunk) and line it comes from."""
+    id: int
+    chunk: int           # id of the text chunk that holds it
+    title: str
+    body: str
+    line: int
+
+    @property
+    def text(self) -> str:
+        """What gets indexed: the section's own heading, then the sentence."""
+        return f"{self.title.split(' > ')[-1]}：{self.body}"
+
+
 def sentences(text: str) -> list[str]:
     """Split Chinese text after 。！？； keeping the punctuation."""
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
@@ -142,3 +157,20 @@ def build_chunks(plan: Plan) -> list[Chunk]:
         chunks.append(Chunk(len(chunks), "project", project_title(pr), describe_project(pr),
                             pr.line_start, pr.line_end, pr.number))
     return chunks
+
+
+def build_sentences(plan: Plan, chunks: list[Chunk]) -> list[Sentence]:
+    """Every prose sentence with its line, tied to the text chunk that holds its paragraph."""
+    by_title: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        if c.kind == "text":
+            by_title.setdefault(c.title, []).append(c)
+    out: list[Sentence] = []
+    for para in plan.paragraphs:
+        title = section_title(para.path)
+        near = [c for c in by_title.get(title, []) if c.line_start <= para.line_start <= c.line_end]
+        for sent in sentences(para.text):
+            holder = next((c for c in near if sent in c.body), None)
+            if holder is not None and len(sent) >= 4:
+                out.append(Sentence(len(out), holder.id, title, sent, para.line_start))
+    return out

@@ -18,15 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import terms
-from .chunks import Chunk, build_chunks
+from . import english, terms
+from .chunks import Chunk, Sentence, build_chunks, build_sentences
 from .normalize import normalize
 from .parse import SOURCE, Indicator, IndicatorPart, Paragraph, Plan, Project, parse
 
 ROOT = Path(__file__).resolve().parent.parent
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 BM25_K1, BM25_B = 1.2, 0.75
-_INPUTS = [SOURCE, terms.SYNONYMS_FILE, terms.STOPWORDS_FILE, terms.TYPOS_FILE, *(Path(__file__).parent / f for f in ("parse.py", "chunks.py", "terms.py"))]
+_INPUTS = [SOURCE, terms.SYNONYMS_FILE, terms.STOPWORDS_FILE, terms.TYPOS_FILE,
+           *(Path(__file__).parent / f for f in ("parse.py", "chunks.py", "terms.py", "english.py"))]
 
 
 def build_dir() -> Path:
@@ -85,6 +86,11 @@ def embedder(model: str):
 
 
 def encode(model: str, texts: list[str], progress: bool = False) -> np.ndarray:
+    """Embeddings of texts, normalized. A query (a few short texts) runs on one thread: with two threads on a
+    busy 2-core machine torch spends most of its time waiting for the second (measured: median 29 ms on one
+    thread, 484 ms on two); a batch at build time uses every core."""
+    import torch
+    torch.set_num_threads(1 if len(texts) <= 4 else max(1, os.cpu_count() or 1))
     vecs = embedder(model).encode(texts, batch_size=32, normalize_embeddings=True,
                                   show_progress_bar=progress, convert_to_numpy=True)
     return np.asarray(vecs, dtype="float32")
@@ -133,6 +139,14 @@ class Index:
         self.tokens = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))
         self.bm25 = BM25(self.tokens)
         self.faiss = faiss.read_index(str(folder / "embeddings.faiss"))
+        self.sentences = [Sentence(**s) for s in json.loads((folder / "sentences.json").read_text(encoding="utf-8"))]
+        self.sentence_bm25 = BM25(json.loads((folder / "sentence_tokens.json").read_text(encoding="utf-8")))
+        self.sentence_faiss = faiss.read_index(str(folder / "sentence_embeddings.faiss"))
+        self.sentence_vectors = self.sentence_faiss.reconstruct_n(0, self.sentence_faiss.ntotal)
+        self.sentences_of: dict[int, list[Sentence]] = {}
+        for sent in self.sentences:
+            self.sentences_of.setdefault(sent.chunk, []).append(sent)
+        self.glossary: dict[str, list[str]] = json.loads((folder / "english.json").read_text(encoding="utf-8"))
         self.model = self.manifest["model"]
         self._query_cache: dict[str, np.ndarray] = {}
         self._df: dict[str, int] = {}
@@ -161,6 +175,12 @@ class Index:
             self._query_cache[text] = encode(self.model, [text])
         return self._query_cache[text]
 
+    def prime_queries(self, texts: list[str]) -> None:
+        """Embed many queries in one batch ahead of their searches (training asks hundreds at once)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        for text, vec in zip(todo, encode(self.model, todo) if todo else [], strict=True):
+            self._query_cache[text] = vec[None, :]
+
 
 def record_names(plan: Plan) -> list[str]:
     names = [i.name for i in plan.indicators] + [p.name for ind in plan.indicators for p in ind.parts]
@@ -183,25 +203,34 @@ def build(folder: Path | None = None, model: str | None = None, progress: bool =
     plan = parse()
     terms.setup_jieba(record_names(plan))
     chunks = build_chunks(plan)
-    tokens = [terms.tokens(normalize(c.text)) for c in chunks]
-    if progress:
-        print(f"Embedding {len(chunks)} chunks with {model} …", file=sys.stderr)
-    vectors = encode(model, [c.text for c in chunks], progress=progress)
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
+    sents = build_sentences(plan, chunks)
     tmp = folder / f".partial-{os.getpid()}"
     tmp.mkdir(exist_ok=True)
     (tmp / "plan.json").write_text(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    dim = 0
+    for name, units in (("", chunks), ("sentence_", sents)):
+        if progress:
+            print(f"Embedding {len(units)} {name or 'chunk_'}units with {model} …", file=sys.stderr)
+        vectors = encode(model, [u.text for u in units], progress=progress)
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        dim = int(vectors.shape[1])
+        faiss.write_index(flat, str(tmp / f"{name}embeddings.faiss"))
+        tokens = [terms.tokens(normalize(u.text)) for u in units]
+        (tmp / f"{name}tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
     (tmp / "chunks.json").write_text(json.dumps([asdict(c) for c in chunks], ensure_ascii=False), encoding="utf-8")
-    (tmp / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
-    faiss.write_index(index, str(tmp / "embeddings.faiss"))
+    (tmp / "sentences.json").write_text(json.dumps([asdict(c) for c in sents], ensure_ascii=False), encoding="utf-8")
+    plain = re.sub(r"[^\w]", "", "".join(c.text for c in chunks))
+    (tmp / "english.json").write_text(json.dumps(english.build_glossary(plain), ensure_ascii=False), encoding="utf-8")
     manifest = {"model": model, "model_id": model_identity(model), "corpus_hash": corpus_hash(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "chunks": len(chunks), "dim": int(vectors.shape[1]), "index_version": INDEX_VERSION,
+                "chunks": len(chunks), "sentences": len(sents), "dim": dim, "index_version": INDEX_VERSION,
                 "build_seconds": round(time.perf_counter() - started, 2)}
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     for f in tmp.iterdir():
         f.replace(folder / f.name)           # manifest last: a half-written build is never "fresh"
     tmp.rmdir()
+    from . import ranker
+    ranker.train(Index(folder))              # the answer chooser learns on the candidates of this index
     return folder
 
 
@@ -231,7 +260,9 @@ def _build_lock(folder: Path):
 
 
 def load(folder: Path | None = None, rebuild: bool = True) -> Index:
-    """The index from the build folder, rebuilt first when missing or stale; cached per process."""
+    """The index from the build folder, rebuilt (and its answer chooser retrained) first when missing or
+    stale; cached per process."""
+    from . import ranker
     folder = folder or build_dir()
     key = str(folder)
     if key not in _loaded:
@@ -239,5 +270,10 @@ def load(folder: Path | None = None, rebuild: bool = True) -> Index:
             with _build_lock(folder):
                 if is_stale(folder):                  # another process may have built it while we waited
                     build(folder)
-        _loaded[key] = Index(folder)
+        index = Index(folder)
+        if rebuild and ranker.is_stale(index):
+            with _build_lock(folder):
+                if ranker.is_stale(index):
+                    ranker.train(index)
+        _loaded[key] = index
     return _loaded[key]

@@ -199,6 +199,25 @@ def totals_answer(index: Index, question: str) -> Answer:
     return Answer(question, "\n".join(lines), True, [src], "project")
 
 
+_LEAST = re.compile(r"最(少|小|低|便宜)|smallest|least|cheapest")
+
+
+def project_extreme(index: Index, question: str, q: str, label: str, projects: list[Project]) -> Answer:
+    """The project with the largest (or, when asked, the smallest) listed investment, among the projects a
+    filter picked or all of them."""
+    pool = [p for p in (projects or index.plan.projects) if p.investment is not None]
+    least = bool(_LEAST.search(q))
+    pick = min(pool, key=lambda p: p.investment) if least else max(pool, key=lambda p: p.investment)
+    scope = f"{label}的重点工程中" if projects and label else "88项重点工程中"
+    unlisted = len(projects or index.plan.projects) - len(pool)
+    head = (f"《规划》附表{scope}，列明投资额的{len(pool)}项里投资{'最少' if least else '最多'}的是第{pick.number}项"
+            f"“{pick.name}”，投资匡算{_fmt_wan(pick.investment)}"
+            + (f"（另有{unlisted}项未列投资额）" if unlisted else "") + "：")
+    lines = [head, project_line(pick), f"建设内容：{pick.content}", "（出处：《规划》附表 常州市生态文明建设重点工程表）"]
+    src = _source(project_title(pick), pick.content, 1.0, pick.line_start, pick.line_end)
+    return Answer(question, "\n".join(lines), True, [src], "project")
+
+
 def find_projects(index: Index, text: str, min_name_match: float, mode: str = "hybrid") -> tuple[str, list[Project]]:
     """Projects a question names (best name match at or above min_name_match), else those its
     district, category, owner or subcategory words select; ("", []) when none."""

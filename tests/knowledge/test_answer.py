@@ -166,3 +166,91 @@ def test_bad_input_gets_a_clear_message(index, question):
     assert CJK.search(res.text), res.text
     assert len(res.text) < 500
     assert not res.sources or res.kind == "refusal"
+
+
+# ---- issue 10: places, lists, extremes, English, the learned chooser ------------------------------
+
+@pytest.mark.parametrize("question", ["南京2025年PM2.5目标多少", "苏州的垃圾分类怎么规定的", "Shanghai PM2.5 target"])
+def test_another_city_is_not_given_changzhous_figures(index, question):
+    res = _ask(index, question)
+    assert res.confident is False
+    assert res.kind == "refusal"
+    assert "只涉及常州市" in res.text
+    assert "【指标" not in res.text                    # no Changzhou indicator passed off as that city's
+
+
+@pytest.mark.parametrize("question", ["河里有死鱼规划怎么管", "村里的生活污水怎么处理", "湖边的湿地要保护吗"])
+def test_common_nouns_are_not_taken_for_other_places(index, question):
+    res = _ask(index, question)
+    assert "只涉及常州市" not in res.text
+
+
+def test_changzhou_with_a_neighbour_is_not_refused_as_another_city(index):
+    res = _ask(index, "常州和上海南京都市圈怎么联动发展")
+    assert "只涉及常州市" not in res.text
+
+
+def test_list_question_gets_every_part_of_the_heading(index):
+    res = _ask(index, "规划原则是哪几条")
+    assert res.confident
+    for principle in ("生态优先、绿色发展", "因地制宜、特色发展", "统筹协调、分布推进", "政府主导、多方参与"):
+        assert principle in res.text
+    assert "出处" in res.text
+
+
+@pytest.mark.parametrize(("question", "least"), [("投资最少的重点工程是哪个", True), ("投资最多的重点工程是哪个", False)])
+def test_project_extremes_come_from_the_table(index, plan, question, least):
+    from knowledge.answer import candidates
+    listed = [p for p in plan.projects if p.investment is not None]
+    pick = (min if least else max)(listed, key=lambda p: p.investment)
+    _, cands = candidates(index, question)
+    extreme = [c for c in cands if c.kind == "extreme"]
+    assert extreme and pick.name in extreme[0].answer.text
+    res = _ask(index, question)
+    if res.confident:
+        assert pick.name in res.text
+
+
+def test_english_question_reaches_the_chinese_text(index):
+    res = _ask(index, "What is the total investment of the key projects?")
+    assert res.confident
+    assert "331亿元" in res.text or "3309473.59" in _digits(res.text)
+
+
+def test_english_glossary_maps_to_words_the_plan_uses(index):
+    from knowledge import english
+    words = english.translate(index.glossary, "photovoltaic ecology")
+    assert words and all(w in index.plain_text for w in words)
+
+
+def test_target_sentence_elsewhere_is_found(index):
+    # Line 727: "到2025年，完成268个行政村农村生活污水治理，全市农村生活污水治理率达到100%。"
+    from knowledge.answer import candidates
+    _, cands = candidates(index, "农村生活污水治理率到2025年要达到多少")
+    assert any("268个行政村" in c.answer.text for c in cands if c.kind in ("passage", "sentences"))
+
+
+def test_closest_passage_is_framed_and_not_confident(index):
+    from knowledge.answer import candidates, closest
+    _, cands = candidates(index, "下大雨小区老淹水规划有办法吗")
+    passage = next(c for c in cands if c.kind == "passage")
+    res = closest("下大雨小区老淹水规划有办法吗", passage)
+    assert res.confident is False and res.kind == "closest"
+    assert "没有直接回答" in res.text and "出处" in res.text
+
+
+def test_chooser_is_trained_without_the_blind_test_half(index_dir):
+    import json
+
+    from knowledge import ranker
+    assert all("blind_test" not in p.name for p in ranker.TRAINING_SETS)
+    report = json.loads((index_dir / ranker.REPORT_FILE).read_text(encoding="utf-8"))
+    assert 0 < report["answer_threshold"] < 1 and report["closest_threshold"] <= report["answer_threshold"]
+    assert report["questions"] >= 300 and len(report["sweep"]) >= 10
+
+
+def test_every_confident_answer_is_cited(index):
+    for q in ("空气好的天数现在多少", "垃圾分类怎么搞", "规划原则是哪几条", "重点工程一共投资多少"):
+        res = _ask(index, q)
+        if res.confident:
+            assert "出处" in res.text, q

@@ -1,0 +1,209 @@
+"""The learned chooser: a gradient-boosted model of "this candidate answer is right", trained at build time.
+
+Training questions are the tune questions in bench/ (the dev set and the tune half of the blind set; never
+the blind test half) plus questions the plan's tables yield by themselves (each indicator's and project's
+name, and the colloquial names of synonyms.yml, with the cell that answers them). A candidate is labelled
+right when it holds every key fact of its question; every candidate of an unanswerable question is wrong.
+Thresholds are swept on out-of-fold predictions (5 folds, grouped by question) and the sweep is kept in
+ranker.json beside the model:
+- answer_threshold: the chance of being right above which the best candidate is given; chosen to make the
+  most questions come out right (answered correctly, or refused when the plan cannot answer);
+- closest_threshold: the lowest chance at which a passage is still shown as "the closest the plan has",
+  chosen so that in the band below answer_threshold the shown passage holds the fact at least half the time.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .chunks import fmt_number, with_unit
+from .features import Candidate, Question, question_rows, vector
+from .index import ROOT, Index
+
+TRAINING_SETS = [ROOT / "bench" / "devset.jsonl", ROOT / "bench" / "blind_tune.jsonl"]
+SYNTHETIC_WEIGHT = 0.3       # questions the tables yield are easy; they count less than real ones
+FOLDS = 5
+CLOSEST_MIN_PRECISION = 0.5
+_CODE = [Path(__file__).parent / f for f in ("answer.py", "features.py", "ranker.py", "records.py", "outline.py",
+                                             "search.py", "chunks.py", "terms.py")]
+MODEL_FILE, REPORT_FILE = "ranker.pkl", "ranker.json"
+
+
+@dataclass
+class Ranker:
+    model: object
+    names: tuple[str, ...]
+    answer_threshold: float
+    closest_threshold: float
+
+    def score(self, index: Index, q: Question, cands: list[Candidate]) -> list[float]:
+        """Each candidate's estimated chance of being right."""
+        rows = []
+        for feats in question_rows(index, q, cands):
+            names, row = vector(feats)
+            if names != self.names:
+                raise RuntimeError("ranker features changed since it was trained: rebuild the index")
+            rows.append(row)
+        return [float(p) for p in self.model.predict_proba(np.array(rows))[:, 1]]
+
+
+def inputs_hash(index: Index) -> str:
+    """What a trained ranker depends on: the index, the answer code and the training questions."""
+    h = hashlib.sha256(index.manifest["corpus_hash"].encode() + index.manifest.get("model_id", "").encode())
+    for path in _CODE + TRAINING_SETS:
+        if path.exists():
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def is_stale(index: Index) -> bool:
+    try:
+        report = json.loads((index.folder / REPORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return report.get("inputs_hash") != inputs_hash(index) or not (index.folder / MODEL_FILE).exists()
+
+
+_cache: dict[str, Ranker | None] = {}
+
+
+def ranker_for(index: Index) -> Ranker | None:
+    """The trained ranker in the index folder (None while there is none, e.g. during training)."""
+    key = str(index.folder)
+    if key not in _cache:
+        path = index.folder / MODEL_FILE
+        _cache[key] = pickle.loads(path.read_bytes()) if path.exists() else None
+    return _cache[key]
+
+
+def _read(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def synthetic_questions(index: Index) -> list[dict]:
+    """Questions the tables answer by construction: an indicator's value and targets, a project's money and owner."""
+    from .terms import synonyms
+    out = []
+    variants = synonyms()
+    for ind in index.plan.indicators:
+        if ind.parts:
+            continue
+        names = [ind.name] + [v for canon, vs in variants.items() if canon in ind.name for v in vs[:1]]
+        for name in names[:2]:
+            out.append({"q": f"{name}现在多少", "answerable": True, "keys": [with_unit(ind.value_2020, ind.unit)]})
+            out.append({"q": f"{name}2030年目标", "answerable": True, "keys": [with_unit(ind.target_2030, ind.unit)]})
+    for pr in index.plan.projects:
+        money = fmt_number(pr.investment) if pr.investment is not None else "未列"   # the table's "/" is said so
+        out.append({"q": f"{pr.name}投资多少", "answerable": True, "keys": [money]})
+        if pr.investment is None:
+            out.append({"q": f"{pr.name}谁负责", "answerable": True, "keys": [pr.owners[0]]})
+    return out
+
+
+def _is_right(item: dict, text: str) -> bool:
+    return bool(item["answerable"]) and all(k in text for k in item["keys"])
+
+
+def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Feature rows, labels and question ids of every candidate of every item."""
+    from .answer import candidates, query_text
+    index.prime_queries([query_text(index, i["q"]) for i in items])
+    rows, labels, groups, names = [], [], [], ()
+    for gi, item in enumerate(items):
+        q, cands = candidates(index, item["q"])
+        for c, feats in zip(cands, question_rows(index, q, cands), strict=True):
+            names, row = vector(feats)
+            rows.append(row)
+            labels.append(_is_right(item, c.answer.text))
+            groups.append(gi)
+    return np.array(rows), np.array(labels, dtype=int), np.array(groups), names
+
+
+def _model():
+    # Plain gradient boosting, not the histogram variant: its prediction for a dozen rows takes well under a
+    # millisecond, where the histogram one spends ~0.5 s in thread start-up per call on a busy machine.
+    from sklearn.ensemble import GradientBoostingClassifier
+    return GradientBoostingClassifier(n_estimators=200, learning_rate=0.05, max_depth=3, min_samples_leaf=10,
+                                      subsample=0.8, random_state=0)
+
+
+def _outcomes(items: list[dict], groups: np.ndarray, labels: np.ndarray, probs: np.ndarray) -> list[tuple[float, bool, bool]]:
+    """Per question: the best candidate's chance, whether it is right, whether the question is answerable."""
+    out = []
+    for gi, item in enumerate(items):
+        idx = np.flatnonzero(groups == gi)
+        if len(idx) == 0:
+            out.append((0.0, False, bool(item["answerable"])))
+            continue
+        best = idx[np.argmax(probs[idx])]
+        out.append((float(probs[best]), bool(labels[best]), bool(item["answerable"])))
+    return out
+
+
+def sweep(outcomes: list[tuple[float, bool, bool]]) -> list[dict]:
+    """Figures for each answer threshold: accuracy, wrongly refused, unanswerable refused, share of questions
+    right, and the utility the threshold is chosen by: +1 for each right answer or right refusal, −1 for each
+    answer to a question the plan cannot answer (it passes off an unrelated passage, or another city's or a
+    later year's matter, as the plan's answer), 0 for refusing an answerable question or answering it with a
+    passage that misses the fact (both cited, neither invents anything, neither helps)."""
+    n_ans = max(1, sum(a for _, _, a in outcomes))
+    n_una = max(1, sum(not a for _, _, a in outcomes))
+    rows = []
+    for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
+        acc = sum(p >= t and r for p, r, a in outcomes if a) / n_ans
+        refused = sum(p < t for p, _, a in outcomes if a) / n_ans
+        una_refused = sum(p < t for p, _, a in outcomes if not a) / n_una
+        n_right = sum(p >= t and r for p, r, a in outcomes if a) + sum(p < t for p, _, a in outcomes if not a)
+        n_wrong = sum(p >= t and not a for p, r, a in outcomes)
+        rows.append({"threshold": float(t), "accuracy": round(acc, 3), "answerable_refused": round(refused, 3),
+                     "unanswerable_refused": round(una_refused, 3), "overall": round(n_right / len(outcomes), 3),
+                     "utility": round((n_right - n_wrong) / len(outcomes), 3)})
+    return rows
+
+
+def _closest_threshold(outcomes: list[tuple[float, bool, bool]], answer_at: float) -> float:
+    """The lowest threshold whose band below answer_at still shows a passage holding the fact half the time."""
+    for t in np.round(np.arange(0.05, answer_at, 0.05), 2):
+        band = [r for p, r, _ in outcomes if t <= p < answer_at]
+        if band and sum(band) / len(band) >= CLOSEST_MIN_PRECISION:
+            return float(t)
+    return answer_at
+
+
+def train(index: Index) -> dict:
+    """Fit the chooser on the training questions, sweep its thresholds out of fold, save model and report."""
+    from sklearn.model_selection import GroupKFold
+    started = time.perf_counter()
+    real = [i for path in TRAINING_SETS for i in _read(path)]
+    synthetic = synthetic_questions(index)
+    items = real + synthetic
+    _cache[str(index.folder)] = None                  # candidates are generated without a model
+    X, y, groups, names = examples(index, items)
+    weights = np.where(groups < len(real), 1.0, SYNTHETIC_WEIGHT)
+    oof = np.zeros(len(y))
+    for fit_idx, test_idx in GroupKFold(n_splits=FOLDS).split(X, y, groups):
+        m = _model().fit(X[fit_idx], y[fit_idx], sample_weight=weights[fit_idx])
+        oof[test_idx] = m.predict_proba(X[test_idx])[:, 1]
+    real_rows = groups < len(real)
+    outcomes = _outcomes(real, groups[real_rows], y[real_rows], oof[real_rows])
+    table = sweep(outcomes)
+    best = max(table, key=lambda r: (r["utility"], -r["threshold"]))
+    answer_at = best["threshold"]
+    closest_at = _closest_threshold(outcomes, answer_at)
+    model = _model().fit(X, y, sample_weight=weights)
+    ranker = Ranker(model, names, answer_at, closest_at)
+    (index.folder / MODEL_FILE).write_bytes(pickle.dumps(ranker))
+    report = {"inputs_hash": inputs_hash(index), "questions": len(real), "synthetic_questions": len(synthetic),
+              "candidates": int(len(y)), "answer_threshold": answer_at, "closest_threshold": closest_at,
+              "out_of_fold": best, "sweep": table, "train_seconds": round(time.perf_counter() - started, 1)}
+    (index.folder / REPORT_FILE).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    _cache[str(index.folder)] = ranker
+    return report
