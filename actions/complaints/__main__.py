@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(fn=export)
     p = sub.add_parser("set-status", help="move a report to 处理中 or 已办结 with a note")
     p.add_argument("id")
-    p.add_argument("status", choices=store.STATUSES)
+    p.add_argument("status", choices=store.ALL_STATUSES)
     p.add_argument("--note", default=None)
     p.set_defaults(fn=set_status)
     p = sub.add_parser("show", help="one report with its history (contact masked)")
