@@ -274,10 +274,12 @@ class Handler(BaseHTTPRequestHandler):
 
 def make_server(port: int, host: str, rasa_url: str, feedback_dir: Path, timeout: float) -> ThreadingHTTPServer:
     urls = [u.strip() for u in rasa_url.split(",") if u.strip()]
-    handler = type("BoundHandler", (Handler,), {"store": FeedbackStore(feedback_dir), "rasa_urls": urls,
+    feedback = FeedbackStore(feedback_dir)
+    handler = type("BoundHandler", (Handler,), {"store": feedback, "rasa_urls": urls,
                                                 "next_rasa": itertools.count(),
                                                 "rasa_timeout": timeout,
-                                                "console": Console(urls, os.environ.get("CONSOLE_SECURE_COOKIE") == "1")})
+                                                "console": Console(urls, feedback.path,
+                                                                   os.environ.get("CONSOLE_SECURE_COOKIE") == "1")})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

@@ -516,8 +516,8 @@ def record_question(question: str, refused: bool, url: str | None = None) -> Non
             day.refused += int(refused)
             if refused and keep:
                 session.add(RefusedQuestion(asked_at=now, question=mask_phones(question.strip())[:500]))
-            session.execute(RefusedQuestion.__table__.delete().where(
-                RefusedQuestion.asked_at < now - dt.timedelta(days=keep)))
+            purge = RefusedQuestion.__table__.delete()
+            session.execute(purge.where(RefusedQuestion.asked_at < now - dt.timedelta(days=keep)) if keep else purge)
             try:
                 session.commit()
                 return

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from actions.complaints import store
 
-from . import notify, reports
+from . import insight, notify, reports
 from .auth import COOKIE, OperatorSession, Sessions, SignInLimiter, configured_token, csrf_ok, token_matches
 
 HERE = Path(__file__).resolve().parent
@@ -80,6 +80,7 @@ ROUTES = [
     route("POST", "/admin/reports/<number>/reveal", "reveal"),
     route("POST", "/admin/reports/<number>/merge", "merge"),
     route("GET", "/admin/audit", "audit_page"),
+    route("GET", "/admin/insight", "insight_page"),
 ]
 
 
@@ -88,8 +89,9 @@ class Console:
 
     routes: list[Route] = ROUTES
 
-    def __init__(self, rasa_urls: list[str], secure_cookie: bool = False):
+    def __init__(self, rasa_urls: list[str], feedback_db: Path, secure_cookie: bool = False):
         self.rasa_urls = rasa_urls
+        self.feedback_db = feedback_db
         self.secure_cookie = secure_cookie
         self.sessions = Sessions()
         self.limiter = SignInLimiter()
@@ -249,3 +251,16 @@ class Console:
 
     def audit_page(self, request: Request) -> Response:
         return self.page("audit.html", {"entries": reports.recent_audit()}, request=request)
+
+    # --- insight --------------------------------------------------------------------------------------------
+
+    def insight_page(self, request: Request) -> Response:
+        from knowledge.activities import ActivitiesError, load
+        try:
+            titles = {a.id: a.title for a in load().events}
+        except (ActivitiesError, OSError):
+            titles = {}
+        found = insight.gather(self.feedback_db, titles)
+        share = [(day, round(100 * refused / asked, 1) if asked else 0,
+                  f"{refused}/{asked}" if asked else "无提问") for day, asked, refused in found.refusal_days]
+        return self.page("insight.html", {"i": found, "share": share}, request=request)
