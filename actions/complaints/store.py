@@ -144,6 +144,25 @@ class QuestionDay(Base):
     refused: Mapped[int] = mapped_column(Integer)
 
 
+class OperatorEvent(Base):
+    """A volunteer event added in the operator console (the same fields as activities.yml's `events:`)."""
+    __tablename__ = "operator_events"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    date: Mapped[dt.date] = mapped_column(Date)
+    time: Mapped[str] = mapped_column(String(11))
+    district: Mapped[str] = mapped_column(String(10))
+    place: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    quota: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(50))
+
+
+EVENT_FIELDS = ("id", "title", "date", "time", "district", "place", "description", "quota")
+
+
 class ActivitySignup(Base):
     __tablename__ = "activity_signups"
     __table_args__ = (UniqueConstraint("activity_id", "phone"),)
@@ -413,6 +432,57 @@ def since(day: dt.date, url: str | None = None) -> list[tuple[Complaint, Complai
 def count_complaints(url: str | None = None) -> int:
     with Session(engine(url), expire_on_commit=False) as session:
         return session.scalar(select(func.count()).select_from(Complaint))
+
+
+# --- operator events ------------------------------------------------------------------------------------
+
+def event_item(row: OperatorEvent) -> dict:
+    """An operator event in the shape of an activities.yml `events:` entry."""
+    return {"id": row.id, "title": row.title, "date": row.date.isoformat(), "time": row.time,
+            "district": row.district, "place": row.place, "description": row.description, "quota": row.quota}
+
+
+def operator_events(include_closed: bool = False, url: str | None = None) -> list[OperatorEvent]:
+    """The console's events, by date; closed ones only when asked."""
+    with Session(engine(url)) as session:
+        stmt = select(OperatorEvent).order_by(OperatorEvent.date, OperatorEvent.id)
+        if not include_closed:
+            stmt = stmt.where(OperatorEvent.closed.is_(False))
+        rows = session.scalars(stmt).all()
+        session.expunge_all()
+    return list(rows)
+
+
+def save_event(item: dict, operator: str, new: bool, url: str | None = None) -> None:
+    """Add (new=True: the id must be free) or replace an event; `item` was validated by the caller."""
+    values = {k: item[k] for k in EVENT_FIELDS}
+    values["date"] = dt.date.fromisoformat(str(values["date"]))
+    with _WRITE_LOCK, Session(engine(url)) as session:
+        row = session.get(OperatorEvent, values["id"])
+        if new and row is not None:
+            raise StoreError(f"活动编号 {values['id']} 已存在，请换一个。")
+        if not new and (row is None or row.closed):
+            raise StoreError(f"没有可修改的活动 {values['id']}。")
+        if row is None:
+            row = OperatorEvent(closed=False)
+            session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at, row.updated_by = _now(), operator[:50]
+        try:
+            session.commit()
+        except IntegrityError:
+            raise StoreError(f"活动编号 {values['id']} 已存在，请换一个。") from None
+
+
+def close_event(event_id: str, operator: str, url: str | None = None) -> None:
+    """Close an event: no longer offered or open for sign-up (its sign-ups are kept)."""
+    with _WRITE_LOCK, Session(engine(url)) as session:
+        row = session.get(OperatorEvent, event_id)
+        if row is None or row.closed:
+            raise StoreError(f"没有进行中的活动 {event_id}。")
+        row.closed, row.updated_at, row.updated_by = True, _now(), operator[:50]
+        session.commit()
 
 
 # --- activity sign-ups ----------------------------------------------------------------------------------

@@ -17,11 +17,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from actions.complaints import store
 
-from . import insight, notify, reports
+from . import events, insight, notify, reports
 from .auth import COOKIE, OperatorSession, Sessions, SignInLimiter, configured_token, csrf_ok, token_matches
 
 HERE = Path(__file__).resolve().parent
 AUDIT_ACTIONS = {"status": "改状态", "reveal": "查看联系方式", "merge": "合并"}
+DISTRICT_NAMES = ("金坛区", "武进区", "新北区", "天宁区", "钟楼区", "溧阳市", "经开区")
 LOGIN_COOKIE = "console_login"
 
 
@@ -81,6 +82,12 @@ ROUTES = [
     route("POST", "/admin/reports/<number>/merge", "merge"),
     route("GET", "/admin/audit", "audit_page"),
     route("GET", "/admin/insight", "insight_page"),
+    route("GET", "/admin/events", "event_list"),
+    route("GET", "/admin/events/new", "new_event_page"),
+    route("POST", "/admin/events/new", "create_event"),
+    route("GET", "/admin/events/<id>", "edit_event_page"),
+    route("POST", "/admin/events/<id>", "update_event"),
+    route("POST", "/admin/events/<id>/close", "close_event"),
 ]
 
 
@@ -264,3 +271,58 @@ class Console:
         share = [(day, round(100 * refused / asked, 1) if asked else 0,
                   f"{refused}/{asked}" if asked else "无提问") for day, asked, refused in found.refusal_days]
         return self.page("insight.html", {"i": found, "share": share}, request=request)
+
+    # --- operator events ------------------------------------------------------------------------------------
+
+    def event_list(self, request: Request) -> Response:
+        try:
+            in_file, file_error = events.file_events(), None
+        except Exception as exc:                  # the file itself is broken: say so, still list the console's
+            in_file, file_error = [], str(exc)
+        return self.page("events.html", {"mine": store.operator_events(include_closed=True), "in_file": in_file,
+                                         "file_error": file_error}, request=request)
+
+    def _event_form(self, request: Request, item: dict, editing: str | None, errors: list[str] | None = None,
+                    status: int = 200) -> Response:
+        return self.page("event_form.html", {"item": item, "editing": editing, "errors": errors or [],
+                                             "districts": DISTRICT_NAMES}, status, request=request)
+
+    def new_event_page(self, request: Request) -> Response:
+        return self._event_form(request, {}, None)
+
+    def edit_event_page(self, request: Request, id: str) -> Response:  # noqa: A002 (the route's name)
+        row = next((e for e in store.operator_events() if e.id == id), None)
+        if row is None:
+            return self.page("message.html", {"title": "没有这个活动", "text": f"没有可修改的活动 {id}。"}, 404,
+                             request=request)
+        return self._event_form(request, store.event_item(row), id)
+
+    def _save_event(self, request: Request, editing: str | None) -> Response:
+        item = events.item_from_form(request.form)
+        if editing:
+            item["id"] = editing
+        errors = events.problems(item, editing)
+        if not errors:
+            try:
+                store.save_event(item, request.session.operator, new=editing is None)
+            except store.StoreError as exc:
+                errors = [str(exc)]
+        if errors:
+            return self._event_form(request, {k: request.form.get(k, "") for k in store.EVENT_FIELDS} | (
+                {"id": editing} if editing else {}), editing, errors, 400)
+        request.session.flash = f"活动“{item['title']}”已保存，助手马上就能介绍它、接受报名。"
+        return self.redirect("/admin/events")
+
+    def create_event(self, request: Request) -> Response:
+        return self._save_event(request, None)
+
+    def update_event(self, request: Request, id: str) -> Response:  # noqa: A002
+        return self._save_event(request, id)
+
+    def close_event(self, request: Request, id: str) -> Response:  # noqa: A002
+        try:
+            store.close_event(id, request.session.operator)
+        except store.StoreError as exc:
+            return self.page("message.html", {"title": "无法关闭", "text": str(exc)}, 404, request=request)
+        request.session.flash = f"活动 {id} 已关闭：助手不再介绍它，也不再接受报名（已有报名保留）。"
+        return self.redirect("/admin/events")
