@@ -26,9 +26,10 @@ class ConsoleServer:
     url: str
     db_env: dict             # COMPLAINTS_DB or DATABASE_URL of its store
     proc: object
+    token: str = TOKEN
 
     def operator(self, name: str = "测试员") -> Operator:
-        return Operator(self.url).sign_in(name)
+        return Operator(self.url).sign_in(name, self.token)
 
 
 class Operator:
@@ -75,7 +76,7 @@ def console_factory(tmp_path_factory):
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
         wait(f"{url}/health", proc, log, timeout=30)
-        return ConsoleServer(url, db_env, proc)
+        return ConsoleServer(url, db_env, proc, env["OPERATOR_TOKEN"])
 
     yield _start
     for proc in procs:
