@@ -48,17 +48,36 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
+def _bigrams(key: str) -> set[str]:
+    return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
+
+
 def group_questions(items: list[tuple[str, dt.datetime, str]]) -> list[QuestionGroup]:
-    """(question, when, "refused" | "not_helpful") → groups of similar wording, most asked first."""
+    """(question, when, "refused" | "not_helpful") → groups of similar wording, most asked first. A question
+    joins the first group whose first wording shares ≥ GROUP_SIMILARITY of its character bigrams (Jaccard);
+    candidates come from an index of bigrams, so distinct questions cost no pairwise comparisons."""
     groups: list[QuestionGroup] = []
+    grams: list[set[str]] = []
+    by_key: dict[str, int] = {}
+    by_gram: dict[str, list[int]] = {}
     for text, when, source in sorted(items, key=lambda i: i[1], reverse=True):
         key = _key(text)
         if not key:
             continue
-        group = next((g for g in groups if g.key == key or store.similarity(g.key, key) >= GROUP_SIMILARITY), None)
-        if group is None:
-            group = QuestionGroup(key=key, last=when)
-            groups.append(group)
+        index = by_key.get(key)
+        if index is None:
+            mine = _bigrams(key)
+            candidates = sorted({i for g in mine for i in by_gram.get(g, ())})
+            index = next((i for i in candidates if len(mine & grams[i]) / len(mine | grams[i]) >= GROUP_SIMILARITY),
+                         None)
+            if index is None:
+                index = len(groups)
+                groups.append(QuestionGroup(key=key, last=when))
+                grams.append(mine)
+                for g in mine:
+                    by_gram.setdefault(g, []).append(index)
+            by_key[key] = index
+        group = groups[index]
         group.count += 1
         group.refused += source == "refused"
         group.not_helpful += source == "not_helpful"
