@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--with-contact", action="store_true", help="write phone numbers in clear")
     p.set_defaults(fn=export)
-    p = sub.add_parser("set-status", help="move a report to 处理中 or 已办结 with a note")
+    p = sub.add_parser("set-status", help="move a report to 处理中 or 已办结 with a note (不予受理 with a reason)")
     p.add_argument("id")
     p.add_argument("status", choices=store.ALL_STATUSES)
     p.add_argument("--note", default=None)
