@@ -59,6 +59,11 @@ def date_range(text: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return today, today + dt.timedelta(days=365)
 
 
+def catalogue() -> catalogue_mod.Catalogue:
+    """activities.yml plus the events added in the operator console, read on every request."""
+    return catalogue_mod.load(extra_events=[store.event_item(e) for e in store.operator_events()])
+
+
 def _line(a: catalogue_mod.Activity, today: dt.date) -> str:
     if a.kind == "教育基地":
         return f"· 【教育基地】{a.title}（《规划》第{a.line}行：{a.quote}）"
@@ -74,7 +79,7 @@ def _line(a: catalogue_mod.Activity, today: dt.date) -> str:
 
 
 def find_turn(text: str, district_entity: str | None, today: dt.date) -> tuple[str, list[dict], list[dict]]:
-    cat = catalogue_mod.load()
+    cat = catalogue()
     start, end = date_range(text, today)
     district = fields.district(district_entity or "") or fields.district(text)
     kinds = kinds_in(text)
@@ -113,7 +118,7 @@ class ActionFindActivities(Action):
 
 
 def _open_event(activity_id: str) -> tuple[catalogue_mod.Activity | None, str | None]:
-    event = catalogue_mod.load().event(activity_id)
+    event = catalogue().event(activity_id)
     if event is None:
         return None, "没有找到这个活动。请先问“最近有什么环保活动”，再点活动下面的报名按钮。"
     if not event.can_sign_up:
@@ -143,7 +148,7 @@ class ValidateActivitySignupForm(FormValidationAction):
         if not text or text.startswith("/"):
             return {}
         try:
-            cat = catalogue_mod.load()
+            cat = catalogue()
         except catalogue_mod.ActivitiesError:
             return {}
         event = next((e for e in cat.events if e.title in text or e.id == text.strip()), None)

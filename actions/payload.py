@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -66,6 +67,18 @@ async def send_result(dispatcher: CollectingDispatcher, res: Any, buttons: list[
     chart = await run_knowledge(chart_for, res.indicators) if res.confident else None
     send_answer(dispatcher, res.text, res.confident, res.sources, buttons=buttons, kind=res.kind,
                 chart=chart, **extra)
+
+
+async def record_question(res: Any) -> None:
+    """Count a plan question and log its text when the plan could not answer it (the console's insight page);
+    a storage failure is logged and never reaches the citizen."""
+    if res.kind == "invalid":
+        return
+    from .complaints import store
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, store.record_question, res.question, not res.confident)
+    except Exception:
+        logging.getLogger(__name__).exception("could not record a plan question")
 
 
 def latest_text(tracker) -> str:

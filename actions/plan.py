@@ -6,7 +6,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .payload import latest_entity, latest_text, run_knowledge, send_result
+from .payload import latest_entity, latest_text, record_question, run_knowledge, send_result
 
 
 def _answer(question: str):
@@ -24,6 +24,7 @@ class ActionAnswerFromPlan(Action):
         from .indicators import indicator_slot
         res = await run_knowledge(_answer, latest_text(tracker))
         await send_result(dispatcher, res)
+        await record_question(res)
         return await run_knowledge(indicator_slot, res)
 
 

@@ -162,12 +162,16 @@ def activities_file() -> Path:
     return Path(os.environ.get("ACTIVITIES_FILE") or DEFAULT_FILE)
 
 
-def load(path: Path | None = None) -> Catalogue:
+def load(path: Path | None = None, extra_events: list[dict] | tuple = ()) -> Catalogue:
+    """The catalogue of `path` (default: activities_file()); `extra_events` (entries shaped like the file's
+    `events:`, e.g. the operator console's) are added and validated with the same rules."""
     path = path or activities_file()
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ActivitiesError(f"{path}: 不是有效的 YAML：{exc}") from exc
+    if extra_events and isinstance(data, dict):
+        data["events"] = [*(data.get("events") or []), *extra_events]
     try:
         return parse(data)
     except ActivitiesError as exc:

@@ -27,7 +27,7 @@ if [ -z "${OPERATOR_TOKEN:-}" ]; then
   fi
   chmod 600 "$RUN/operator_token"
   OPERATOR_TOKEN=$(cat "$RUN/operator_token")
-  TOKEN_NOTE="operator token (Rasa API ?token=, python -m actions.complaints): in $RUN/operator_token"
+  TOKEN_NOTE="operator token (Rasa API ?token=, python -m actions.complaints, the console at /admin): in $RUN/operator_token"
 else
   TOKEN_NOTE="operator token: the OPERATOR_TOKEN you set"
 fi
@@ -101,6 +101,7 @@ case "${1:-}" in
     if [ "$CREDENTIALS" = credentials.wechat.yml ]; then echo "WeChat webhook: http://localhost:$RASA_PORT/webhooks/wechat/webhook"; fi
     echo "$TOKEN_NOTE"
     echo "打开 http://localhost:$WEB_PORT 开始对话"
+    echo "运营后台 http://localhost:$WEB_PORT/admin（用运营令牌登录）"
     ;;
   stop)
     stop_one web

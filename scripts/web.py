@@ -1,6 +1,8 @@
-"""The web chat's server: static files from bot/web/, POST /api/chat proxied to Rasa, POST /api/feedback.
+"""The web chat's server: static files from bot/web/, POST /api/chat proxied to Rasa, POST /api/feedback,
+POST /api/notices, and the operator console under /admin (bot/console/, signed in with OPERATOR_TOKEN).
 
-Standard library only (runs in .venv). Environment:
+The chat part is standard library; the console and the notices read the complaint store (SQLAlchemy, Jinja2 in
+.venv). Environment:
   WEB_PORT       port to listen on (default 8000)
   WEB_HOST       address to bind (default 127.0.0.1; set 0.0.0.0 to let phones on the LAN open it)
   RASA_URL       the Rasa server (default http://localhost:5005); the page never talks to it directly. Several
@@ -8,13 +10,21 @@ Standard library only (runs in .venv). Environment:
                  turn, and to the one after when a server cannot be reached
   RASA_TIMEOUT   seconds to wait for Rasa's answer (default 60)
   FEEDBACK_DIR   folder of feedback.sqlite3, where helpful / not-helpful votes are kept (default .run)
+  COMPLAINTS_DB / DATABASE_URL   the complaint store, as for the action server (notices, the console)
+  OPERATOR_TOKEN the console's sign-in token (unset: the console answers 503); CONSOLE_SECURE_COOKIE=1 marks its
+                 cookies Secure (behind HTTPS)
 
 POST /api/chat      {"sender": str, "message": str} → Rasa's REST webhook answer (a list of messages);
                     502 {"error": "<Chinese message>"} when Rasa is down or too slow.
+                    Notices about the sender's reports that wait to be shown come first, as messages with
+                    custom {"type": "complaint_notice"}.
 POST /api/feedback  {"question": str, "answer": str, "helpful": bool, "sender": str} → 201 {"id": n}; 400 on bad input.
+POST /api/notices   {"sender": str} → {"notices": [str]}: the waiting notices of the sender's reports (the page asks
+                    on every visit); each is shown once.
+/admin…             the operator console (bot/console/app.py): nothing there but the sign-in page without signing in.
 
-No route reads stored data back (feedback is write-only), so none needs the operator token. Log lines go
-through `logging` with phone numbers masked (actions/privacy.py).
+The sender id is the browser's own random id, so only that browser sees its notices. Log lines go through
+`logging` with phone numbers masked (actions/privacy.py).
 """
 from __future__ import annotations
 
@@ -31,10 +41,12 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from actions.privacy import install_log_masking  # noqa: E402  (needs ROOT on the path; standard library only)
+from bot.console.app import Console, Request  # noqa: E402
 
 install_log_masking()                            # phone numbers never reach the log in clear
 log = logging.getLogger("web")
@@ -44,6 +56,8 @@ LIMITS = {"question": 2000, "answer": 20000, "sender": 200, "message": 2000}
 RASA_DOWN = "暂时连不上助手服务，请稍后再试。您输入的内容已保留。"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+CONSOLE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+               "base-uri 'none'")     # the console runs no script at all
 
 
 class BadRequest(ValueError):
@@ -103,15 +117,32 @@ def parse_feedback(body: object) -> tuple[str, str, str, bool]:
             text_field(body, "answer"), body["helpful"])
 
 
+def parse_sender(body: object) -> str:
+    if not isinstance(body, dict):
+        raise BadRequest("请求体必须是 JSON 对象")
+    return text_field(body, "sender")
+
+
 def parse_chat(body: object) -> dict:
     if not isinstance(body, dict):
         raise BadRequest("请求体必须是 JSON 对象")
     return {"sender": text_field(body, "sender"), "message": text_field(body, "message")}
 
 
+def waiting_notices(sender: str) -> list[str]:
+    """The notices for `sender`'s reports not shown yet, marked shown in the web chat."""
+    from actions.complaints import store
+    try:
+        return store.take_notices_for_sender(sender, "web-chat")
+    except Exception:                              # the store unreachable: the chat goes on without notices
+        log.exception("notices for a web sender could not be read")
+        return []
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "eco-web/1"
     store: FeedbackStore
+    console: Console
     rasa_urls: list[str]
     next_rasa: itertools.count
     rasa_timeout: float
@@ -120,15 +151,15 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt: str, *args) -> None:
         log.info(fmt, *args)
 
-    def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, extra: list | None = None, csp: str = CSP) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("Content-Security-Policy", CSP)
-        for k, v in (extra or {}).items():
+        self.send_header("Content-Security-Policy", csp)
+        for k, v in extra or []:
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
@@ -154,6 +185,8 @@ class Handler(BaseHTTPRequestHandler):
     # ---- GET: static files -------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path == "/admin" or path.startswith("/admin/"):
+            return self._console(path, {})
         if path == "/health":
             return self._json(200, {"status": "ok"})
         if path == "/":
@@ -171,7 +204,11 @@ class Handler(BaseHTTPRequestHandler):
     # ---- POST: chat proxy and feedback ---------------------------------------------------------
     def do_POST(self) -> None:  # noqa: N802
         path = self.path.split("?", 1)[0]
+        if path == "/admin" or path.startswith("/admin/"):
+            return self._console(path, self._read_form())
         try:
+            if path == "/api/notices":
+                return self._json(200, {"notices": waiting_notices(parse_sender(self._read_json()))})
             if path == "/api/chat":
                 return self._chat(parse_chat(self._read_json()))
             if path == "/api/feedback":
@@ -180,6 +217,31 @@ class Handler(BaseHTTPRequestHandler):
         except BadRequest as exc:
             return self._json(400, {"error": str(exc)})
         self._json(404, {"error": "接口不存在"})
+
+    # ---- the operator console ----------------------------------------------------------------
+    def _read_form(self) -> dict[str, str] | None:
+        """An urlencoded form body (first value of each field); None when it is too large or malformed."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return None
+        if length < 0 or length > MAX_BODY:
+            return None
+        try:
+            pairs = parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            return None
+        return {k: v[0] for k, v in pairs.items()}
+
+    def _console(self, path: str, form: dict[str, str] | None) -> None:
+        if form is None:
+            return self._send(400, "表单内容无效或过大。".encode(), "text/plain; charset=utf-8")
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        request = Request(self.command, path, query, form, {k.lower(): v for k, v in self.headers.items()},
+                          self.client_address[0])
+        reply = self.console.handle(request)
+        headers = [("X-Frame-Options", "DENY"), ("Cache-Control", "no-store"), *reply.headers]
+        self._send(reply.status, reply.body, reply.ctype, headers, csp=CONSOLE_CSP)
 
     def _chat(self, body: dict) -> None:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -204,15 +266,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(502, {"error": RASA_DOWN})
             if not isinstance(answer, list):
                 return self._json(502, {"error": RASA_DOWN})
-            return self._json(200, answer)
+            notices = [{"recipient_id": body["sender"], "text": text, "custom": {"type": "complaint_notice"}}
+                       for text in waiting_notices(body["sender"])]
+            return self._json(200, notices + answer)
         self._json(502, {"error": RASA_DOWN})
 
 
 def make_server(port: int, host: str, rasa_url: str, feedback_dir: Path, timeout: float) -> ThreadingHTTPServer:
     urls = [u.strip() for u in rasa_url.split(",") if u.strip()]
-    handler = type("BoundHandler", (Handler,), {"store": FeedbackStore(feedback_dir), "rasa_urls": urls,
+    feedback = FeedbackStore(feedback_dir)
+    handler = type("BoundHandler", (Handler,), {"store": feedback, "rasa_urls": urls,
                                                 "next_rasa": itertools.count(),
-                                                "rasa_timeout": timeout})
+                                                "rasa_timeout": timeout,
+                                                "console": Console(urls, feedback.path,
+                                                                   os.environ.get("CONSOLE_SECURE_COOKIE") == "1")})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

@@ -91,7 +91,7 @@ def stack(tmp_path_factory) -> Stack:
         st.wechat_api = FakeWeChatAPI(wechat["appid"], wechat["appsecret"])
         rasa_env = {**env, "WECHAT_TOKEN": wechat["token"], "WECHAT_APPID": wechat["appid"],
                     "WECHAT_APPSECRET": wechat["appsecret"], "WECHAT_AES_KEY": wechat["aes_key"],
-                    "WECHAT_API_BASE": st.wechat_api.base, "WECHAT_REPLY_BUDGET": "20",
+                    "WECHAT_API_BASE": st.wechat_api.base, "WECHAT_REPLY_BUDGET": "20", "OPERATOR_TOKEN": st.token,
                     "LOG_LEVEL": os.environ.get("E2E_RASA_LOG_LEVEL", "DEBUG")}
         st.start_actions()
         rasa_log = tmp / "rasa.log"

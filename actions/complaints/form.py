@@ -170,10 +170,10 @@ class ActionComplaintSummary(Action):
         return []
 
 
-def _submit(slots: dict) -> store.Stored:
+def _submit(slots: dict, reporter: tuple[str, str] | None = None) -> store.Stored:
     day, part = fields.split_seen_at(slots["seen_at"])
     return store.submit(slots["pollution_type"], slots["location"], fields.district(slots["location"]), day, part,
-                        slots["description"], slots["contact"])
+                        slots["description"], slots["contact"], reporter=reporter)
 
 
 class ActionSubmitComplaint(Action):
@@ -188,7 +188,8 @@ class ActionSubmitComplaint(Action):
             dispatcher.utter_message(text="现在没有待提交的举报。要举报污染问题，请直接说“我要举报”。")
             return []
         try:
-            stored = await asyncio.get_running_loop().run_in_executor(None, _submit, slots)
+            reporter = (tracker.get_latest_input_channel() or "", tracker.sender_id)   # for notices (console)
+            stored = await asyncio.get_running_loop().run_in_executor(None, _submit, slots, reporter)
         except store.StoreError as exc:
             dispatcher.utter_message(text=str(exc))
             return []

@@ -65,7 +65,9 @@ class ActionComplaintStatus(Action):
             dispatcher.utter_message(text=f"没有找到编号为 {number} 的举报。请核对编号（注意区分字母和数字）；"
                                           "如果是通过12369或12345热线反映的，请向对应热线查询。")
             return []
-        dispatcher.utter_message(text=status_text(row), json_message={
+        notices = await asyncio.get_running_loop().run_in_executor(
+            None, store.take_notices_for_report, number, "status-lookup")      # news not shown yet comes first
+        dispatcher.utter_message(text="\n\n".join([*notices, status_text(row)]), json_message={
             "type": "complaint_status", "tracking_number": row.tracking_number, "status": row.status,
             "history": [{"status": h.status, "at": h.at.isoformat(), "note": h.note} for h in row.history]})
         return []

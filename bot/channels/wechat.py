@@ -23,10 +23,16 @@ claimant runs the dialogue), its answer once ready, and a claim on its delivery,
 another replica waits within the reply budget for the answer there, replies with the same text (unless it
 is being pushed) or `success`, and a late answer is never both replied and pushed. The numbered-button
 memory (the user replies "1", "2") is kept in the shared state too.
+
+POST /webhooks/wechat/notify (header `Authorization: Bearer <OPERATOR_TOKEN>`, body {"openid", "text"}) is how
+the operator console tells a reporter that their report moved: pushed through the customer-service API when the
+user wrote within WeChat's 48-hour window (the time of each user's last message is kept in the shared state), else
+kept there (30 days) and put before the answer to the user's next message. Answer: {"via": "push" | "queued"}.
 """
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import os
@@ -56,6 +62,8 @@ REPLY_LIMIT = 2048                   # bytes (UTF-8) of a passive text reply / c
 SEEN_TTL = 600.0                     # seconds a MsgId is remembered (WeChat retries within ~15 s)
 SEEN_MAX = 10_000                    # MsgIds whose dialogue task this process remembers at most
 BUTTONS_TTL = 24 * 3600.0            # seconds a user's last numbered buttons are remembered (to answer "1", "2")
+PUSH_WINDOW = 48 * 3600.0            # WeChat accepts customer-service messages this long after the user's last message
+NOTICE_TTL = 30 * 24 * 3600.0        # seconds a notice waits for the user's next message
 POLL = 0.1                           # seconds between looks for an answer another replica is producing
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 USED_FIELDS = ("source", "target", "id", "create_time", "content", "event", "label", "location_x", "location_y",
@@ -202,6 +210,10 @@ class WeChatInput(InputChannel):
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             reply, payloads = render(collector.messages)
             await self.state.set_json(self._key("buttons", sender), payloads, BUTTONS_TTL)
+            notices = await self.state.get_json(self._key("notices", sender))
+            if notices:                                           # news about the user's reports comes first
+                await self.state.set_json(self._key("notices", sender), [], 1.0)
+                reply = "\n\n".join([*notices, reply]).strip()
         except Exception:                                        # the citizen still gets an answer
             logger.exception("wechat: the dialogue failed for %s", sender)
             reply = FAILED
@@ -300,6 +312,19 @@ class WeChatInput(InputChannel):
                     break
             raise RuntimeError(f"customer-service send failed: {data}")
 
+    async def notify(self, openid: str, text: str) -> str:
+        """Push `text` to `openid` inside WeChat's 48-hour window ("push"), else keep it for their next message
+        ("queued")."""
+        if await self.state.get_json(self._key("last_message", openid)) is not None:
+            try:
+                await self.send_custom_text(openid, text)
+                return "push"
+            except Exception:
+                logger.exception("wechat: pushing a notice to %s failed; it waits for their next message", openid)
+        waiting = await self.state.get_json(self._key("notices", openid)) or []
+        await self.state.set_json(self._key("notices", openid), [*waiting, text], NOTICE_TTL)
+        return "queued"
+
     # --- HTTP ------------------------------------------------------------------------------------------------
 
     def _signed(self, request: Request) -> bool:
@@ -323,6 +348,21 @@ class WeChatInput(InputChannel):
             if not self._signed(request):
                 return response.text("invalid signature", status=403)
             return response.text(request.args.get("echostr", ""))
+
+        @bp.route("/notify", methods=["POST"])
+        async def notify(request: Request) -> HTTPResponse:
+            expected = os.environ.get("OPERATOR_TOKEN", "")
+            scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+            if not expected or scheme != "Bearer" or not hmac.compare_digest(presented.encode(), expected.encode()):
+                return response.json({"error": "operator token missing or wrong"}, status=403)
+            try:
+                body = json.loads(request.body or b"")
+                openid, text = body["openid"], body["text"]
+                if not (isinstance(openid, str) and openid and isinstance(text, str) and text):
+                    raise ValueError
+            except (ValueError, KeyError, TypeError):
+                return response.json({"error": 'expected {"openid": str, "text": str}'}, status=400)
+            return response.json({"via": await self.notify(openid, text)})
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -351,6 +391,7 @@ class WeChatInput(InputChannel):
                 logger.info("wechat: rejected a message: %r", exc)
                 return response.text("malformed message", status=400)
 
+            await self.state.set_json(self._key("last_message", msg.source), time.time(), PUSH_WINDOW)
             text, direct = await self._bot_text(msg)
             if text is None:
                 answer = direct

@@ -6,6 +6,7 @@
 
   var CHAT_URL = window.CHAT_URL || "api/chat";
   var FEEDBACK_URL = window.FEEDBACK_URL || "api/feedback";
+  var NOTICES_URL = window.NOTICES_URL || "api/notices";
   var TIMEOUT_MS = 65000;
   var UNREACHABLE = "暂时连不上助手服务，请检查网络后重试。您输入的内容已保留。";
   var SUGGESTIONS = ["农村生活污水治理率现在多少", "哪些指标还没达标", "溧阳有哪些重点工程", "垃圾分类怎么做"];
@@ -175,6 +176,10 @@
     var texts = [];
     messages.forEach(function (m) {
       if (!m || typeof m !== "object") return;
+      if (m.custom && m.custom.type === "complaint_notice") {   // news about the citizen's report, not an answer
+        if (typeof m.text === "string" && m.text) turn.appendChild(el("div", "msg bot notice", m.text));
+        return;
+      }
       if (typeof m.text === "string" && m.text) {
         turn.appendChild(el("div", "msg bot", m.text));
         texts.push(m.text);
@@ -244,6 +249,20 @@
     input.focus();
   });
 
+  // ---- notices about the citizen's reports, on every visit ------------------------------------
+  function showNotices() {
+    fetch(NOTICES_URL, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sender: SENDER })
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      var notices = data && Array.isArray(data.notices) ? data.notices : [];
+      if (!notices.length) return;
+      var turn = el("div", "turn notices");
+      notices.forEach(function (t) { turn.appendChild(el("div", "msg bot notice", t)); });
+      log.appendChild(turn);
+      scrollDown();
+    }).catch(function () { /* no notices this time; they wait for the next visit */ });
+  }
+
   // ---- welcome -------------------------------------------------------------------------------
   (function welcome() {
     var turn = el("div", "turn");
@@ -252,5 +271,6 @@
       "重点工程和绿色生活问题，并给出原文出处。您可以试试："));
     addButtons(turn, SUGGESTIONS.map(function (q) { return { title: q, payload: q }; }));
     log.appendChild(turn);
+    showNotices();
   })();
 })();

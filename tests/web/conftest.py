@@ -41,14 +41,15 @@ class WebServer:
 
 @pytest.fixture(scope="session")
 def web_factory(tmp_path_factory):
-    """start(rasa_url) → a running scripts/web.py in front of that Rasa URL, with its own feedback folder."""
+    """start(rasa_url, **settings) → a running scripts/web.py in front of that Rasa URL, with its own feedback
+    folder (settings: more environment, e.g. OPERATOR_TOKEN and COMPLAINTS_DB for the console)."""
     procs = []
 
-    def _start(rasa_url: str) -> WebServer:
+    def _start(rasa_url: str, **settings: str) -> WebServer:
         tmp = tmp_path_factory.mktemp("web")
         port = free_port()
         env = {**os.environ, "WEB_PORT": str(port), "WEB_HOST": "127.0.0.1", "RASA_URL": rasa_url,
-               "FEEDBACK_DIR": str(tmp / "feedback"), "RASA_TIMEOUT": "120"}
+               "FEEDBACK_DIR": str(tmp / "feedback"), "RASA_TIMEOUT": "120", **settings}
         log = tmp / "web.log"
         proc = start([sys.executable, str(ROOT / "scripts" / "web.py")], log, env)
         procs.append(proc)
