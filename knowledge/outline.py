@@ -10,7 +10,7 @@ from .result import make_source as _source
 
 MIN_HEADING_MATCH = 0.5      # share of a heading's character pairs the question must contain
 MAX_ITEMS = 12
-_NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．])\s*")
+NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．])\s*")
 
 
 def _grams(text: str) -> set[str]:
@@ -18,7 +18,7 @@ def _grams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def _headings(index: Index) -> list[tuple[str, ...]]:
+def headings(index: Index) -> list[tuple[str, ...]]:
     """Every heading path of the plan, in document order."""
     seen: dict[tuple[str, ...], None] = {}
     for para in index.plan.paragraphs:
@@ -31,8 +31,8 @@ def best_heading(index: Index, q: str) -> tuple[float, tuple[str, ...] | None]:
     """The heading whose own words the question names most completely (the shallower one on a tie)."""
     qgrams = _grams(q)
     best: tuple[float, tuple[str, ...] | None] = (0.0, None)
-    for path in _headings(index):
-        grams = _grams(_NUMBERING.sub("", path[-1]))
+    for path in headings(index):
+        grams = _grams(NUMBERING.sub("", path[-1]))
         score = len(grams & qgrams) / len(grams) if grams else 0.0
         if score > best[0] + 1e-9:
             best = (score, path)
@@ -45,7 +45,7 @@ def outline_answer(index: Index, question: str, q: str) -> tuple[Answer, float] 
     score, path = best_heading(index, q)
     if path is None or score < MIN_HEADING_MATCH:
         return None
-    paths = _headings(index)
+    paths = headings(index)
     children = [p[-1] for p in paths if len(p) == len(path) + 1 and p[:len(path)] == path]
     paras = [p for p in index.plan.paragraphs if tuple(p.path) == path]
     if children:
@@ -57,8 +57,8 @@ def outline_answer(index: Index, question: str, q: str) -> tuple[Answer, float] 
     under = [p for p in index.plan.paragraphs if tuple(p.path[:len(path)]) == path]
     start, end = under[0].line_start, under[-1].line_end
     title = section_title(list(path))
-    lines = [f"《规划》“{_NUMBERING.sub('', path[-1])}”部分共{len(items)}项："]
-    lines += [f"{i}. {_NUMBERING.sub('', item)}" for i, item in enumerate(items[:MAX_ITEMS], 1)]
+    lines = [f"《规划》“{NUMBERING.sub('', path[-1])}”部分共{len(items)}项："]
+    lines += [f"{i}. {NUMBERING.sub('', item)}" for i, item in enumerate(items[:MAX_ITEMS], 1)]
     if len(items) > MAX_ITEMS:
         lines.append(f"……另有{len(items) - MAX_ITEMS}项。")
     lines.append(f"（出处：《规划》{title}，第{start}–{end}行）")

@@ -89,7 +89,8 @@ def _read(path: Path) -> list[dict]:
 
 
 def synthetic_questions(index: Index) -> list[dict]:
-    """Questions the tables answer by construction: an indicator's value and targets, a project's money and owner."""
+    """Questions the plan answers by construction: an indicator's value and targets, a project's money or owner,
+    the parts of a heading."""
     from .terms import synonyms
     out = []
     variants = synonyms()
@@ -105,6 +106,14 @@ def synthetic_questions(index: Index) -> list[dict]:
         out.append({"q": f"{pr.name}投资多少", "answerable": True, "keys": [money]})
         if pr.investment is None:
             out.append({"q": f"{pr.name}谁负责", "answerable": True, "keys": [pr.owners[0]]})
+    from .outline import NUMBERING, headings
+    paths = headings(index)
+    for path in paths:
+        children = [p[-1] for p in paths if len(p) == len(path) + 1 and p[:len(path)] == path]
+        if len(children) >= 2:
+            name = NUMBERING.sub("", path[-1])
+            out.append({"q": f"{name}有哪几条", "answerable": True,
+                        "keys": [NUMBERING.sub("", c) for c in children[:2]]})
     return out
 
 

@@ -10,7 +10,7 @@ from .result import Answer
 from .result import make_source as _source
 from .search import search
 
-MAX_LISTED_PROJECTS = 8
+MAX_LISTED_PROJECTS = 12
 RETRIEVAL_BONUS = 0.2        # added to the name match of retrieval's first record
 INDICATOR_TABLE = "表1 常州市生态文明建设指标体系"
 PROJECT_TABLE = "附表 常州市生态文明建设重点工程表"
