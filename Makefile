@@ -99,7 +99,7 @@ bench-load:
 	.venv/bin/python bench/load_bench.py --citizens $(CITIZENS) $(LOAD_ARGS)
 
 lint: $(VENV)
-	.venv/bin/python -m ruff check knowledge actions bench scripts tests
+	.venv/bin/python -m ruff check knowledge actions rasa_sdk_plugins bench scripts tests
 
 # Record the exact versions installed now as constraints for the next install.
 lock: $(VENV) $(VENV_RASA)
