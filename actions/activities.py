@@ -188,7 +188,8 @@ class ValidateActivitySignupForm(FormValidationAction):
         return {"signup_name": name}
 
     async def validate_signup_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        answered = await field_or_answer("signup_phone", dispatcher, tracker, domain)
+        fits = fields.contact(str(value or ""))[0] not in (None, "匿名")
+        answered = await field_or_answer("signup_phone", dispatcher, tracker, domain, fits)
         if answered is not None:
             return answered
         phone, error = fields.contact(str(value or ""))

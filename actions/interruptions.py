@@ -39,29 +39,34 @@ def looks_like_question(text: str) -> bool:
                 or (len(text) <= SHORT and QUESTION_WORD.search(text)))
 
 
-def is_interruption(text: str, intent: str, confidence: float, entities: list[str] | tuple = ()) -> bool:
+def is_interruption(text: str, intent: str, confidence: float, entities: list[str] | tuple = (),
+                    fits_field: bool = False) -> bool:
     """Whether a message typed for a form field is a question or a different request, not the value.
 
     Button payloads ("/stop") and the form's control intents are the form's own business (its rules);
     the report's own words (report_pollution), bare entities and yes/no are values; a tracking number is
-    a status look-up; small talk NLU is sure of is small talk; anything else that reads as a question is one.
+    a status look-up; a valid value of a structured field that asks nothing is that value (`fits_field`:
+    "前天下午" is a time even though NLU files it under greet, like 下午好); small talk NLU is sure of is small
+    talk; anything else that reads as a question is one.
     """
     text = (text or "").strip()
     if not text or text.startswith("/") or intent in FIELD_INTENTS:
         return False
     if "tracking_number" in entities:
         return True
+    if fits_field and not looks_like_question(text):
+        return False
     if intent in SMALL_TALK and confidence >= SURE:
         return True
     return looks_like_question(text)
 
 
-def interrupts(tracker: Tracker) -> bool:
+def interrupts(tracker: Tracker, fits_field: bool = False) -> bool:
     """is_interruption for the latest message of a tracker."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     return is_interruption(latest_text(tracker), intent.get("name") or "", float(intent.get("confidence") or 0),
-                           [e.get("entity") for e in message.get("entities") or []])
+                           [e.get("entity") for e in message.get("entities") or []], fits_field)
 
 
 def _action_for(intent: str):
@@ -103,10 +108,11 @@ async def answer_interruption(dispatcher: CollectingDispatcher, tracker: Tracker
     return {e["name"]: e["value"] for e in events or [] if e.get("event") == "slot"}
 
 
-async def field_or_answer(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: dict) -> dict[str, Any] | None:
+async def field_or_answer(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
+                          fits_field: bool = False) -> dict[str, Any] | None:
     """For a validate_<slot>: None when the message is the field's value (go on validating it), else the
-    interruption answered and the slot emptied so the form asks it again."""
-    if not interrupts(tracker):
+    interruption answered and the slot emptied so the form asks it again. `fits_field`: the message is a valid
+    value of a structured field (a date, a phone number; free-text fields pass False)."""
+    if not interrupts(tracker, fits_field):
         return None
     return {**await answer_interruption(dispatcher, tracker, domain), slot: None}

@@ -25,21 +25,23 @@ def test_field_values_do_not(text):
     assert not looks_like_question(text)
 
 
-@pytest.mark.parametrize("text, intent, confidence, entities, expected", [
-    ("常州明天天气怎么样", "nlu_fallback", 0.4, [], True),         # the example: fallback + question word
-    ("河长制是什么", "ask_plan", 0.95, [], True),
-    ("查询CZ-20261128-7F3K", "check_complaint_status", 0.99, ["tracking_number"], True),
-    ("你好", "greet", 0.99, [], True),                              # a greeting NLU is sure of, no cue needed
-    ("你好", "greet", 0.5, [], False),                              # …but not a guess
-    ("你叫什么名字", "chitchat", 0.97, [], True),
-    ("武进区湖塘镇长虹路", "ask_project", 0.95, ["district"], False),  # a place NLU files under projects
-    ("明天", "ask_indicator", 0.8, [], False),                      # a wrong answer gets the field's error
-    ("有人偷排污水，怎么没人管？", "report_pollution", 0.9, [], False),  # the report's own words
-    ("/stop", "stop", 1.0, [], False),                               # the form's rules handle payloads
-    ("", "nlu_fallback", 0.0, [], False),
+@pytest.mark.parametrize("text, intent, confidence, entities, expected, fits", [
+    ("常州明天天气怎么样", "nlu_fallback", 0.4, [], True, False),         # the example: fallback + question word
+    ("河长制是什么", "ask_plan", 0.95, [], True, False),
+    ("查询CZ-20261128-7F3K", "check_complaint_status", 0.99, ["tracking_number"], True, False),
+    ("你好", "greet", 0.99, [], True, False),                              # a greeting NLU is sure of, no cue needed
+    ("你好", "greet", 0.5, [], False, False),                              # …but not a guess
+    ("你叫什么名字", "chitchat", 0.97, [], True, False),
+    ("武进区湖塘镇长虹路", "ask_project", 0.95, ["district"], False, False),  # a place NLU files under projects
+    ("明天", "ask_indicator", 0.8, [], False, False),                      # a wrong answer gets the field's error
+    ("有人偷排污水，怎么没人管？", "report_pollution", 0.9, [], False, False),  # the report's own words
+    ("/stop", "stop", 1.0, [], False, False),                               # the form's rules handle payloads
+    ("", "nlu_fallback", 0.0, [], False, False),
+    ("前天下午", "greet", 0.95, [], False, True),                   # a valid time NLU files under greet (下午好)
+    ("13812345678？", "greet", 0.95, [], True, True),               # a valid phone that asks something
 ])
-def test_the_rule(text, intent, confidence, entities, expected):
-    assert is_interruption(text, intent, confidence, entities) is expected
+def test_the_rule(text, intent, confidence, entities, expected, fits):
+    assert is_interruption(text, intent, confidence, entities, fits) is expected
 
 
 FILLED = {"pollution_type": "水", "location": "天宁区青洋路桥下"}
@@ -69,6 +71,12 @@ def test_an_indicator_question_in_a_form_still_feeds_follow_ups(tmp_path, monkey
     tracker = make_tracker("农村生活污水治理率现在多少", "ask_indicator", (), {}, "signup_phone", "activity_signup_form")
     slots, msgs = run_on(ValidateActivitySignupForm(), tracker)
     assert slots["signup_phone"] is None and slots["indicator"] == "农村生活污水治理率" and "25.6" in msgs[0]["text"]
+
+
+def test_a_valid_time_that_nlu_files_under_greet_is_the_time():
+    tracker = make_tracker("前天下午", "greet", (), {"pollution_type": "水"}, "seen_at", "complaint_form")
+    slots, msgs = run_on(ValidateComplaintForm(), tracker)
+    assert slots["seen_at"] and slots["seen_at"].endswith("下午") and not msgs
 
 
 def test_a_greeting_in_a_form_is_greeted_without_the_menu():
