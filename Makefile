@@ -106,7 +106,7 @@ bench-console: $(VENV)
 	.venv/bin/python bench/console_bench.py
 
 lint: $(VENV)
-	.venv/bin/python -m ruff check knowledge actions bench scripts tests bot
+	.venv/bin/python -m ruff check knowledge actions rasa_sdk_plugins bench scripts tests bot
 
 # Record the exact versions installed now as constraints for the next install.
 lock: $(VENV) $(VENV_RASA)

@@ -2,7 +2,9 @@
 
 One module per concern: plan (free questions and fallback), indicators, projects, guidance
 (green tips and reporting channels), complaints/ (complaint_form, store, status look-up, operator CLI)
-and activities (find_activities, activity_signup_form). Models load lazily on the first question, never at import.
+and activities (find_activities, activity_signup_form); smalltalk, and interruptions (questions typed into a
+form's field). Never at import: the index and model load in a background thread when the action server starts
+(actions/warmup.py, attached by rasa_sdk_plugins/), or on the first question otherwise.
 Importing the package masks phone numbers in every log record (actions/privacy.py).
 """
 

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from knowledge import activities as catalogue_mod
 
 from .complaints import fields, store
+from .interruptions import field_or_answer
 from .payload import latest_entity, latest_intent, latest_text
 from .privacy import mask_phone
 
@@ -166,6 +167,10 @@ class ValidateActivitySignupForm(FormValidationAction):
         return self._answer(tracker, "signup_consent")
 
     async def validate_activity_id(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if latest_entity(tracker, "activity_id") is None:      # typed, not a button: it may be a question
+            answered = await field_or_answer("activity_id", dispatcher, tracker, domain)
+            if answered is not None:
+                return answered
         try:
             event, error = await asyncio.get_running_loop().run_in_executor(None, _open_event, str(value))
         except catalogue_mod.ActivitiesError as exc:
@@ -177,21 +182,31 @@ class ValidateActivitySignupForm(FormValidationAction):
         dispatcher.utter_message(text=f"报名“{event.title}”（{event.date:%Y-%m-%d} {event.time}，{event.place}）。")
         return {"activity_id": event.id}
 
-    def validate_signup_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+    async def validate_signup_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        answered = await field_or_answer("signup_name", dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
         name = re.sub(r"^(我叫|我是|姓名是?|名字是?)", "", str(value or "").strip()).strip()
         if not (1 <= len(name) <= 20) or not re.search(r"[\u4e00-\u9fffA-Za-z]", name) or re.search(r"\d", name):
             dispatcher.utter_message(text="请告诉我报名人的姓名（20字以内，不含数字），例如“张三”。")
             return {"signup_name": None}
         return {"signup_name": name}
 
-    def validate_signup_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+    async def validate_signup_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        fits = fields.contact(str(value or ""))[0] not in (None, "匿名")
+        answered = await field_or_answer("signup_phone", dispatcher, tracker, domain, fits)
+        if answered is not None:
+            return answered
         phone, error = fields.contact(str(value or ""))
         if error or phone == "匿名":
             dispatcher.utter_message(text="报名需要一个能联系到您的11位大陆手机号（1开头，第二位是3-9）。")
             return {"signup_phone": None}
         return {"signup_phone": phone}
 
-    def validate_signup_consent(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+    async def validate_signup_consent(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        answered = await field_or_answer("signup_consent", dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
         text = str(value or "").strip()
         if "同意" in text and not re.search(r"不同意|不要|不想", text):
             return {"signup_consent": "同意"}

@@ -27,6 +27,10 @@ TOPICS: dict[str, tuple[tuple[str, ...], str]] = {
     "节约用水": (("节水", "省水", "用水", "节约用水"), "推广节能低碳节水产品应用"),
 }
 GENERAL = ("光盘行动", "一次性用品", "节能家电")
+REPORT_BUTTONS = [{"title": "在这里提交举报", "payload": "/report_pollution"},
+                  {"title": "查询举报进度", "payload": "/check_complaint_status"}]
+HERE = ("· 在这里提交：点下面的“在这里提交举报”，我一步步帮您登记（污染类型、地点、时间、描述、联系方式），"
+        "提交后给您一个受理编号，之后凭编号随时查询处理进度。")
 CHANNEL_QUESTIONS = ("健全举报制度 举报受理程序", "网格吹哨 部门报到", "畅通公众参与渠道 信息公开 社会监督",
                      "公众听证制度 表达环境利益诉求的渠道")
 
@@ -147,6 +151,8 @@ class ActionReportChannels(Action):
         if specific:
             texts, sources = [specific.text, *texts], [*specific.sources[:1], *sources]
         plan_part = "\n".join(texts) if texts else "《规划》中没有找到关于举报渠道的具体内容。"
-        text = f"《规划》里的说法：\n{plan_part}\n\n{channels_text(channels)}"
-        send_answer(dispatcher, text, bool(texts), sources, kind="channels", external=external)
+        text = (f"举报环境问题可以走这几条渠道：\n{HERE}\n{channels_text(channels)}\n\n"
+                f"《规划》里的说法：\n{plan_part}")
+        send_answer(dispatcher, text, bool(texts), sources, buttons=REPORT_BUTTONS, kind="channels",
+                    external=external)
         return []

@@ -92,20 +92,48 @@ def indicator_title(ind: Indicator) -> str:
     return f"表1 常州市生态文明建设指标体系 第{ind.number}项 {ind.name}"
 
 
+_PIECE = re.compile(r"[，；]")
+_PER_PART = ("value_2020", "target_2025", "target_2030")
+
+
+def _split_cell(cell: str | None, n: int) -> list[str] | None:
+    """A shared cell of an n-part row as one value per part, or None when it cannot be told apart.
+
+    A cell splits when it leads with a number (a measured value such as "80.3%，完成上级规定的考核任务14.9%";
+    the plan's text gives that first number to the first part) and has at least one piece per part: extra
+    pieces stay with the last part. Cells of words only (a norm such as "完成上级规定的考核任务；保持稳定或
+    持续改善") are the whole row's and stay shared.
+    """
+    pieces = [x.strip() for x in _PIECE.split(cell or "") if x.strip()]
+    if len(pieces) < n or n < 2 or cell_number(pieces[0]) is None:
+        return None
+    return pieces[:n - 1] + ["，".join(pieces[n - 1:])]
+
+
+def _parts_with_values(ind: Indicator) -> list[IndicatorPart]:
+    """The row's parts, each given its own piece of the shared value and target cells that split per part."""
+    split = {f: _split_cell(getattr(ind, f), len(ind.parts)) for f in _PER_PART}
+    split = {f: v for f, v in split.items() if v is not None and all(getattr(p, f) is None for p in ind.parts)}
+    return [IndicatorPart(p.name, p.unit, p.standard,
+                          *(split[f][i] if f in split else getattr(p, f) for f in _PER_PART), p.status)
+            for i, p in enumerate(ind.parts)]
+
+
 def indicator_lines(ind: Indicator) -> list[tuple[Indicator | IndicatorPart | None, str]]:
     """An indicator as (row or part, text) lines: one per part of a multi-part row that has values of its
-    own, then what the row gives once for all parts (paired with None)."""
+    own, then what the row gives once for all parts (paired with None), labelled 各分项共用."""
     if not ind.parts:
         return [(ind, describe_part(ind))]
-    own = [p for p in ind.parts if p.unit is not None or p.status is not None
+    parts = _parts_with_values(ind)
+    own = [p for p in parts if p.unit is not None or p.status is not None
            or any(getattr(p, f) is not None for f, _ in _FIELDS)]
     lines: list[tuple[Indicator | IndicatorPart | None, str]] = [(p, describe_part(p, ind.unit)) for p in own]
-    shared = {f: getattr(ind, f) for f, _ in _FIELDS if any(getattr(p, f) is None for p in ind.parts)}
-    if shared or any(p.unit is None or p.status is None for p in ind.parts):
-        label = "各分项共用" if own else "、".join(p.name for p in ind.parts)
-        row = IndicatorPart(label, ind.unit if any(p.unit is None for p in ind.parts) else None,
+    shared = {f: getattr(ind, f) for f, _ in _FIELDS if any(getattr(p, f) is None for p in parts)}
+    if shared or any(p.unit is None or p.status is None for p in parts):
+        label = "各分项共用" if own else "、".join(p.name for p in parts)
+        row = IndicatorPart(label, ind.unit if any(p.unit is None for p in parts) else None,
                             *(shared.get(f) for f, _ in _FIELDS),
-                            ind.status if any(p.status is None for p in ind.parts) else None)
+                            ind.status if any(p.status is None for p in parts) else None)
         lines.append((None, describe_part(row, ind.unit)))
     return lines
 

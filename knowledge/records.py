@@ -227,23 +227,70 @@ def find_projects(index: Index, text: str, min_name_match: float, mode: str = "h
     return project_filter(index, text)
 
 
-def indicator_focus(ind: Indicator, year: int | None, status_question: bool) -> str | None:
-    """A short answer to a follow-up about one indicator: a target year, the 2020 value or the status."""
+def _focus_line(label: str, row: Indicator | IndicatorPart, ind: Indicator, year: int | None,
+                status_question: bool) -> str | None:
+    """One row's (or one part's) answer to a follow-up; shared cells come from the row itself."""
+    unit = row.unit if row.unit is not None else ind.unit
+    now = with_unit(row.value_2020 if row.value_2020 is not None else ind.value_2020, unit)
+    if year in (2025, 2030):
+        field = "target_2025" if year == 2025 else "target_2030"
+        target = getattr(row, field) if getattr(row, field) is not None else getattr(ind, field)
+        gap = _gap(now.rstrip("%"), target, unit, year)
+        return f"{label}：{year}年目标值{with_unit(target, unit)}（2020年现状值{now}" + (f"，{gap}" if gap else "") + "）"
+    if status_question or year == 2020:
+        status = row.status if row.status is not None else ind.status
+        raw = getattr(row, "status_raw", "") or ind.status_raw
+        said = status if status is not None else f"表中为“{raw}”，未写明是否达标"
+        return f"{label}：2020年现状值{now}，达标情况：{said}"
+    return None
+
+
+def _parts_focus(ind: Indicator, year: int | None, status_question: bool) -> list[str]:
+    """A multi-part row's follow-up: one line per part with the cells it has of its own, then the cells the
+    table gives once for the whole row, labelled 各分项共用 once instead of repeated on every part."""
+    parts = [p for p, _ in indicator_lines(ind) if p is not None]
+    names = {p.name for p in parts}
+    parts += [p for p in ind.parts if p.name not in names]          # parts with no cell of their own
+    fields = (["target_2025" if year == 2025 else "target_2030"] if year in (2025, 2030) else []) + \
+        (["value_2020"] if year in (2020, 2025, 2030) or status_question else [])
+    shared = [f for f in fields if all(getattr(p, f) is None for p in parts)]
+    status_shared = (status_question or year == 2020) and all(p.status is None for p in parts)
+    target = "target_2025" if year == 2025 else "target_2030"
+
+    def cells(row: Indicator | IndicatorPart, names: list[str], unit: str) -> list[str]:
+        bits = [f"2020年现状值{with_unit(row.value_2020, unit)}"] if "value_2020" in names else []
+        bits += [f"{year}年目标值{with_unit(getattr(row, target), unit)}"] if target in names else []
+        return bits
+
     lines = []
-    for row in ind.parts or [ind]:
-        label = row.name
-        unit = row.unit if row.unit is not None else ind.unit
-        now = with_unit(row.value_2020 if row.value_2020 is not None else ind.value_2020, unit)
-        if year in (2025, 2030):
-            field = "target_2025" if year == 2025 else "target_2030"
-            target = getattr(row, field) if getattr(row, field) is not None else getattr(ind, field)
-            gap = _gap(now.rstrip("%"), target, unit, year)
-            lines.append(f"{label}：{year}年目标值{with_unit(target, unit)}（2020年现状值{now}" + (f"，{gap}" if gap else "") + "）")
-        elif status_question or year == 2020:
-            status = row.status if row.status is not None else ind.status
-            raw = getattr(row, "status_raw", "") or ind.status_raw
-            said = status if status is not None else f"表中为“{raw}”，未写明是否达标"
-            lines.append(f"{label}：2020年现状值{now}，达标情况：{said}")
+    if shared or status_shared:
+        bits = cells(ind, shared, ind.unit)
+        if status_shared:
+            bits.append(f"达标情况：{ind.status if ind.status is not None else '表中为“' + ind.status_raw + '”'}")
+        lines.append("各分项共用：" + "，".join(bits))
+    for p in parts:
+        unit = p.unit if p.unit is not None else ind.unit
+        own = cells(p, [f for f in fields if getattr(p, f) is not None], unit)
+        if target in fields and getattr(p, target) is not None:
+            now = p.value_2020 if p.value_2020 is not None else ind.value_2020
+            gap = _gap(with_unit(now, unit).rstrip("%"), getattr(p, target), unit, year)
+            own += [gap] if gap else []
+        if (status_question or year == 2020) and p.status is not None:
+            own.append(f"达标情况：{p.status}")
+        if own:
+            lines.append(f"· {p.name}：" + "，".join(own))
+    return lines
+
+
+def indicator_focus(ind: Indicator, year: int | None, status_question: bool) -> str | None:
+    """A short answer to a follow-up about one indicator: a target year, the 2020 value or the status.
+    A multi-part row answers per part, with the cells the row shares labelled once."""
+    if ind.parts:
+        lines = _parts_focus(ind, year, status_question)
+        head = f"【指标{ind.number}】{ind.name}\n"
+    else:
+        line = _focus_line(ind.name, ind, ind, year, status_question)
+        lines, head = ([line] if line else []), f"【指标{ind.number}】"
     if not lines:
         return None
-    return f"【指标{ind.number}】" + "\n".join(lines) + f"\n（出处：《规划》{INDICATOR_TABLE}）"
+    return head + "\n".join(lines) + f"\n（出处：《规划》{INDICATOR_TABLE}）"

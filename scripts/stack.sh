@@ -2,6 +2,7 @@
 # Start, stop or wait for the assistant's servers: the action server (.venv), the Rasa server (.venv-rasa)
 # and the web chat (scripts/web.py in .venv: the page, /api/chat proxied to Rasa, /api/feedback).
 #   scripts/stack.sh start   start all three in the background (pids and logs in .run/), wait until they answer
+#                            (a plan question answered through the REST webhook), then print the address
 #   scripts/stack.sh stop    stop all three
 #   scripts/stack.sh status  say what is running
 # REPLICAS=2 (or more) starts that many action servers (ACTION_PORT, +1, …) and Rasa servers (RASA_PORT, +1, …)
@@ -58,6 +59,17 @@ wait_for() {  # name, url, seconds
   done
 }
 
+wait_answered() {  # name, Rasa base URL, seconds: until a plan question gets a plan answer through the REST
+  # webhook (the action server warms the knowledge base up at start; this waits for that and for Rasa's first parse)
+  local name=$1 url=$2 limit=$3 t=0
+  until curl -fsS -m 60 -H 'Content-Type: application/json' -d '{"sender":"stack-warm-up","message":"蓝藻怎么治理"}' \
+      "$url/webhooks/rest/webhook" 2>/dev/null | grep -q '"plan_answer"'; do
+    if ! running "$name"; then echo "error: $name stopped while starting; its log:" >&2; tail -n 40 "$RUN/$name.log" >&2; return 1; fi
+    sleep 1; t=$((t + 1))
+    if [ "$t" -ge "$limit" ]; then echo "error: $name did not answer a plan question within $limit s; see $RUN/$name.log" >&2; return 1; fi
+  done
+}
+
 stop_one() {
   local name=$1
   if running "$name"; then
@@ -96,6 +108,7 @@ case "${1:-}" in
     wait_for web "http://localhost:$WEB_PORT/health" 30
     for i in $(seq 1 "$REPLICAS"); do
       n=$([ "$i" = 1 ] || echo "$i"); wait_for "rasa$n" "http://localhost:$((RASA_PORT + i - 1))/status?token=$OPERATOR_TOKEN" 300
+      wait_answered "rasa$n" "http://localhost:$((RASA_PORT + i - 1))" 300
     done
     echo "Assistant is up: REST webhook $(sed 's#$#/webhooks/rest/webhook#' "$RUN/rasa.urls" | paste -sd' ') (logs in $RUN/)"
     if [ "$CREDENTIALS" = credentials.wechat.yml ]; then echo "WeChat webhook: http://localhost:$RASA_PORT/webhooks/wechat/webhook"; fi

@@ -4,7 +4,8 @@
 Ports are free ones the system picks (override with E2E_ACTION_PORT / E2E_RASA_PORT). The newest
 models/*.tar.gz is served; without one the tests fail (make test trains first). Server logs go to the
 session's temp folder and are printed when a server fails to start. The action server writes complaints
-to a fresh SQLite file in that folder (`stack.db`); a test may kill the action server and restart it on
+to a fresh SQLite file in that folder (`stack.db`) and reads the shipped activities plus one event open for
+sign-up (`SIGNUP_EVENT`); a test may kill the action server and restart it on
 the same port (`stack.restart_actions()`).
 
 Rasa runs with credentials.wechat.yml (the REST channel plus the WeChat channel) and test WeChat settings in
@@ -19,12 +20,14 @@ so tests/e2e/test_security.py can see whether a phone number reaches rasa.log un
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import secrets
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.servers import (
     ROOT,
@@ -66,6 +69,20 @@ class Stack:
         self.start_actions()
 
 
+SIGNUP_EVENT = {"id": "ev-e2e", "title": "河道清理志愿活动", "time": "09:00-11:00", "district": "钟楼区",
+                "place": "白荡河公园东门", "description": "捡拾河岸垃圾", "quota": 100}
+
+
+def activities_with_an_event(tmp: Path) -> Path:
+    """The shipped activities catalogue plus one event open for sign-up a month from now (the shipped file has
+    none), for the sign-up conversations."""
+    data = yaml.safe_load((ROOT / "knowledge" / "activities.yml").read_text(encoding="utf-8"))
+    data["events"] = [{**SIGNUP_EVENT, "date": (dt.date.today() + dt.timedelta(days=30)).isoformat()}]
+    path = tmp / "activities.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     """A Rasa server wired to an action server, with its own complaints database."""
@@ -79,6 +96,7 @@ def stack(tmp_path_factory) -> Stack:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
            "COMPLAINTS_DB": str(tmp / "complaints.sqlite3")}
     env.pop("DATABASE_URL", None)
+    env["ACTIVITIES_FILE"] = str(activities_with_an_event(tmp))
     wechat = {"token": "testtoken", "appid": "wx_test", "appsecret": "secret",
               "aes_key": base64.b64encode(os.urandom(32)).decode().rstrip("=")}
     credentials = tmp / "credentials.yml"

@@ -42,7 +42,7 @@ def test_general_tips_offer_several_topics():
     assert "光盘行动" in text and "一次性用品" in text and msgs[0]["buttons"]
 
 
-def test_report_channels_plan_then_outside_sources():
+def test_report_channels_the_ways_to_report_then_the_plans_words():
     msgs = run(ActionReportChannels(), "怎么举报环境污染", "ask_report_channels")
     text = msgs[0]["text"]
     assert "举报制度" in text and "网格吹哨" in text
@@ -51,4 +51,5 @@ def test_report_channels_plan_then_outside_sources():
     payload = msgs[0]["custom"]
     assert payload["type"] == "plan_answer" and payload["confident"] is True
     assert all(c["outside_plan"] for c in payload["external"])
-    assert text.index("《规划》里的说法") < text.index("12369")
+    assert text.index("在这里提交") < text.index("12369") < text.index("《规划》里的说法")   # the ways first
+    assert [b["title"] for b in msgs[0]["buttons"]] == ["在这里提交举报", "查询举报进度"]

@@ -1,9 +1,11 @@
 """complaint_form: validation (one small validate_<slot> per field), summary, submit, edit and cancel.
 
-Slots use `custom` mappings: extract_<slot> takes the whole message for the slot being asked, unless
-the message is an interruption (a plan question, help, cancel, edit…): then nothing is extracted, the
-form rejects, and the rules answer the question and return to the form. Values already given are
-never cleared by an error in another field.
+Slots use `custom` mappings: extract_<slot> takes the whole message for the slot being asked, unless it
+is a button payload or a control request (cancel, edit, confirm): then nothing is extracted, the form
+rejects, and the rules handle it. Each validate_<slot> first asks actions/interruptions.py whether the
+message is a question or another request (a plan question, a status look-up, a greeting…): then it is
+answered and the form asks the same field again. Values already given are never cleared by an error
+or a question in another field.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from ..interruptions import field_or_answer
 from ..payload import latest_intent, latest_text
 from ..privacy import mask_phone
 from . import fields, store
@@ -26,11 +29,8 @@ LABELS = {"pollution_type": "污染类型", "location": "地点", "seen_at": "�
 FIELD_WORDS = (("pollution_type", ("类型", "种类", "污染类型")), ("location", ("地点", "地址", "位置", "地方")),
                ("seen_at", ("时间", "日期", "什么时候")), ("description", ("描述", "情况", "内容")),
                ("contact", ("联系方式", "电话", "手机", "号码", "联系")))
-INTERRUPT_INTENTS = {"ask_plan", "ask_indicator", "ask_unmet_indicators", "ask_project", "ask_green_tips",
-                     "ask_report_channels", "help", "greet", "bot_challenge", "chitchat", "out_of_scope",
-                     "check_complaint_status", "find_activities"}
 CONTROL_INTENTS = {"stop", "edit_complaint", "confirm_complaint"}
-QUESTION = re.compile(r"[?？]|什么|吗|怎么|怎样|如何|多少|哪些|哪里|为什么|是否|呢$|介绍|帮助|你能做")
+STRUCTURED = ("pollution_type", "seen_at", "contact")     # a valid value of these is recognisable (free text is not)
 SUMMARY_BUTTONS = [{"title": "确认提交", "payload": "/confirm_complaint"},
                    {"title": "修改", "payload": "/edit_complaint"},
                    {"title": "取消", "payload": "/stop"}]
@@ -44,14 +44,9 @@ def field_named(text: str) -> str | None:
     return None
 
 
-def is_interruption(tracker: Tracker, slot: str) -> bool:
-    """A message that is not an answer to the slot being asked."""
-    intent, text = latest_intent(tracker), latest_text(tracker)
-    if intent in CONTROL_INTENTS or text.startswith("/"):
-        return True
-    # a question with another intent ("农村生活污水治理率现在多少") is answered even if it names a type;
-    # any other wrong answer gets the field's own error message
-    return intent in INTERRUPT_INTENTS and bool(QUESTION.search(text))
+def is_control(tracker: Tracker) -> bool:
+    """A button payload or a control request (cancel, edit, confirm): the form's rules handle it."""
+    return latest_intent(tracker) in CONTROL_INTENTS or latest_text(tracker).startswith("/")
 
 
 def summary_text(slots: dict) -> str:
@@ -79,7 +74,7 @@ class ValidateComplaintForm(FormValidationAction):
         return ["edit_field", *domain_slots] if tracker.get_slot("complaint_editing") else domain_slots
 
     def _answer(self, tracker: Tracker, slot: str) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != slot or is_interruption(tracker, slot):
+        if tracker.get_slot("requested_slot") != slot or is_control(tracker):
             return {}
         return {slot: latest_text(tracker)}
 
@@ -126,20 +121,27 @@ class ValidateComplaintForm(FormValidationAction):
             return {slot: None}
         return {slot: normalised}
 
-    def validate_pollution_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return self._checked("pollution_type", value, fields.pollution_type, dispatcher)
+    async def _validated(self, slot: str, value: Any, parse, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> dict[str, Any]:
+        """A question typed for the field is answered and the field asked again; else the field's own check."""
+        fits = slot in STRUCTURED and parse(str(value or ""))[1] is None
+        answered = await field_or_answer(slot, dispatcher, tracker, domain, fits)
+        return answered if answered is not None else self._checked(slot, value, parse, dispatcher)
 
-    def validate_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return self._checked("location", value, fields.location, dispatcher)
+    async def validate_pollution_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._validated("pollution_type", value, fields.pollution_type, dispatcher, tracker, domain)
 
-    def validate_seen_at(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return self._checked("seen_at", value, fields.seen_at, dispatcher)
+    async def validate_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._validated("location", value, fields.location, dispatcher, tracker, domain)
 
-    def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return self._checked("description", value, fields.description, dispatcher)
+    async def validate_seen_at(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._validated("seen_at", value, fields.seen_at, dispatcher, tracker, domain)
 
-    def validate_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return self._checked("contact", value, fields.contact, dispatcher)
+    async def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._validated("description", value, fields.description, dispatcher, tracker, domain)
+
+    async def validate_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._validated("contact", value, fields.contact, dispatcher, tracker, domain)
 
     def validate_edit_field(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         slot = field_named(str(value or ""))

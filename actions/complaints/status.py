@@ -41,7 +41,7 @@ async def _plan_answer_or_ask(dispatcher: CollectingDispatcher, text: str) -> No
     """A message without a tracking number may be a plan question NLU filed here: answer it when the plan
     does, else ask for the number."""
     from knowledge.answer import answer
-    res = None if STATUS_WORDS.search(text) else await run_knowledge(answer, text)
+    res = None if STATUS_WORDS.search(text) or text.startswith("/") else await run_knowledge(answer, text)
     if res is not None and res.confident:
         await send_result(dispatcher, res)
     else:

@@ -105,3 +105,39 @@ def test_malformed_bodies_get_400(bot, body):
     assert r.status_code == 400, r.text
     assert "sender" in r.text and "message" in r.text          # the reply says what a valid body is
     assert alive(bot)
+
+
+def test_how_to_report_names_the_channels_with_buttons_and_a_report_starts_the_form(bot, sender):
+    for question in ("怎么举报", "举报电话"):
+        msgs = say(bot, sender, question)
+        text = texts(msgs)
+        assert "在这里提交" in text and "12369" in text and "12345" in text and "不是出自《规划》" in text
+        assert "《规划》里的说法" in text and "举报" in text
+        assert [[b["title"] for b in m["buttons"]] for m in msgs if m.get("buttons")] == [["在这里提交举报", "查询举报进度"]]
+        assert "哪里" not in text and "哪类污染" not in text          # no form started
+    assert "哪类污染" in texts(say(bot, sender, "/report_pollution"))     # the button starts the form here
+    assert "已取消" in texts(say(bot, sender, "取消"))
+    assert "哪里" in texts(say(bot, sender, "有人在偷排污水，我要举报"))  # a report being made: the form directly
+    assert "已取消" in texts(say(bot, sender, "取消"))
+
+
+def test_multi_part_row_reads_one_line_per_part_and_follow_ups_label_the_shared_cells(bot, sender):
+    first = texts(say(bot, sender, "水环境质量现在怎么样"))
+    lines = [line for line in first.splitlines() if line.startswith("· ")]
+    assert any("水质达到或优于III类比例提高幅度" in line and "84.4%" in line for line in lines)
+    assert any(line.startswith("· 黑臭水体消除比例") and "84.4" not in line for line in lines)
+    assert first.count("各分项共用") == 1
+    follow = texts(say(bot, sender, "那2030年呢"))
+    assert follow.count("各分项共用") == 1 and "2030年目标值" in follow and "2025年" not in follow
+    assert "黑臭水体消除比例" in follow
+
+
+def test_english_questions_get_plan_answers(bot, sender):
+    river = say(bot, sender, "What is the river chief system?")
+    assert "河长" in texts(river) and payloads(river) and payloads(river)[0]["confident"] is True
+    greeting_with_question = say(bot, sender, "Hello, what is the forest coverage rate?")
+    assert "林草覆盖率" in texts(greeting_with_question) and payloads(greeting_with_question)
+    unmet = texts(say(bot, sender, "Which indicators have not met their targets?"))
+    assert "未达标" in unmet
+    assert "12369" in texts(say(bot, sender, "How do I report pollution?"))
+    assert "机器人" in texts(say(bot, sender, "Are you a robot?"))      # small talk without a subject stays small talk

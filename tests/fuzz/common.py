@@ -6,7 +6,7 @@ cases actually sent, per category, so the last test can print (and check) the to
 
 Cases per default run: REST text 200, REST bodies 150 (+ 5 other HTTP methods), WeChat signed odd XML 150,
 WeChat safe mode 30, bad signatures 20, complaint conversations 10 (each 2-16 messages) = 565 hypothesis
-examples, plus 21 explicit @example cases = 586 cases (measured: the last test prints e.g.
+examples (+ 8 form conversations with questions typed in, test_form_questions.py, each up to 14 messages), plus 21 explicit @example cases = 586 cases (measured: the last test prints e.g.
 {'REST_TEXT': 205, 'REST_BODY': 158, 'WECHAT_XML': 158, 'WECHAT_AES': 30, 'WECHAT_SIGNATURE': 20,
 'COMPLAINTS': 10, 'REST_METHOD': 5} = 586), and the 8 WeChat regression cases of test_wechat_regressions.py.
 Measured on this 2-core machine (2026-11-29, five runs): the fuzz tests themselves take 30 s with the machine
@@ -35,6 +35,7 @@ DEFAULTS = {                          # cases per run; see the module docstrings
     "WECHAT_SIGNATURE": 20,
     "COMPLAINTS": 10,
     "REST_METHOD": 5,
+    "FORM_QUESTIONS": 8,
 }
 RUN: Counter = Counter()              # cases sent in this session, by category
 OUTCOMES: Counter = Counter()         # how the fuzzed complaint conversations ended (submitted, cancelled, ...)
