@@ -149,10 +149,10 @@ def _query(index: Index, question: str) -> tuple[str, str, str]:
     """The question normalized with typos fixed; the search query (the plan's terms for colloquial and English
     words appended); and the words its subject is read from (an English question's Chinese words included)."""
     q = terms.fix_typos(normalize(question))
-    qx, _, _ = terms.expand(q)
+    qx, _, rest = terms.expand(q)
     if not english.is_english(q):
         return q, qx, q
-    zh = " ".join(english.translate(index.glossary, q))
+    zh = " ".join(english.translate(index.glossary, rest))     # words synonyms.yml did not already map
     return q, f"{qx} {zh}", f"{q} {zh}"
 
 

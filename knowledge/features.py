@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import terms
 from .index import Index
+from .records import char_pairs
 from .result import Answer
 
 CANDIDATE_KINDS = ("indicator", "project", "project_list", "totals", "extreme", "overview", "unmet",
@@ -97,11 +98,6 @@ def coverage(subject_words: list[tuple[str, float]], evidence: str) -> float:
     return sum(w for t, w in subject_words if t in ev or t in plain) / total
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[^\u4e00-\u9fffa-z0-9.]", "", text.lower())
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 # A kind of fact the question asks for, and how an answer that gives it looks.
 ANSWER_TYPES = {
     "money": (re.compile(r"多少钱|补贴|费用|价格|收费|花多少|投资|资金|cost|price|fee|invest|budget|subsid"),
@@ -139,14 +135,14 @@ def question_features(index: Index, q: Question) -> dict[str, float]:
 def candidate_features(q: Question, cand: Candidate, qf: dict[str, float]) -> dict[str, float]:
     body = _body(cand.answer.text)
     title = " ".join(s.title for s in cand.answer.sources[:2])
-    qgrams = _bigrams(q.text)
+    qgrams = char_pairs(q.text)
     years_asked = [y for y in ("2020", "2025", "2030") if qf[f"year_{y}"]]
     feats = dict(qf)
     feats.update({f"kind_{k}": float(cand.kind == k) for k in CANDIDATE_KINDS})
     feats.update({
         "coverage": coverage(q.subject, cand.evidence),
         "title_coverage": coverage(q.subject, title),
-        "bigram_share": len(qgrams & _bigrams(cand.evidence)) / max(1, len(qgrams)),
+        "bigram_share": len(qgrams & char_pairs(cand.evidence)) / max(1, len(qgrams)),
         "unit_rrf": cand.unit.get("rrf", 0.0) * 30,
         "unit_dense": cand.unit.get("dense", 0.0),
         "unit_dense_gap": qf["top_chunk_dense"] - cand.unit.get("dense", qf["top_chunk_dense"]),

@@ -5,17 +5,13 @@ import re
 
 from .chunks import section_title, sentences
 from .index import Index
+from .records import char_pairs
 from .result import Answer
 from .result import make_source as _source
 
 MIN_HEADING_MATCH = 0.5      # share of a heading's character pairs the question must contain
 MAX_ITEMS = 12
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．])\s*")
-
-
-def _grams(text: str) -> set[str]:
-    text = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", text.lower())
-    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def headings(index: Index) -> list[tuple[str, ...]]:
@@ -29,10 +25,10 @@ def headings(index: Index) -> list[tuple[str, ...]]:
 
 def best_heading(index: Index, q: str) -> tuple[float, tuple[str, ...] | None]:
     """The heading whose own words the question names most completely (the shallower one on a tie)."""
-    qgrams = _grams(q)
+    qgrams = char_pairs(q)
     best: tuple[float, tuple[str, ...] | None] = (0.0, None)
     for path in headings(index):
-        grams = _grams(NUMBERING.sub("", path[-1]))
+        grams = char_pairs(NUMBERING.sub("", path[-1]))
         score = len(grams & qgrams) / len(grams) if grams else 0.0
         if score > best[0] + 1e-9:
             best = (score, path)

@@ -18,7 +18,8 @@ DISTRICTS = {"溧阳": "溧阳", "金坛": "金坛", "武进": "武进", "新北
              "钟楼": "钟楼", "经开区": "经开区", "经济开发区": "经开区"}
 
 
-def _bigrams(text: str) -> set[str]:
+def char_pairs(text: str) -> set[str]:
+    """The character pairs of a text (letters, digits and 汉字 only), for name and wording matches."""
     text = re.sub(r"[^\u4e00-\u9fffa-z0-9.]", "", text.lower())
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
@@ -30,7 +31,7 @@ _GENERIC_NAME = re.compile(r"（[^）]*）|\([^)]*\)|工程|项目|建设|常州
 def _name_score(name: str, query_grams: set[str]) -> float:
     """Share of a record name's character pairs found in the question (generic words left out)."""
     core = _GENERIC_NAME.sub("", name) or name
-    grams = _bigrams(core)
+    grams = char_pairs(core)
     return len(grams & query_grams) / len(grams) if grams else 0.0
 
 
@@ -73,7 +74,7 @@ def indicator_answer(question: str, inds: list[Indicator]) -> Answer:
 
 def best_records(index: Index, qx: str, kind: str, mode: str = "hybrid", bonus: bool = True) -> tuple[float, list]:
     """Records of one kind whose names best match the question; retrieval's first pick gets a bonus."""
-    grams = _bigrams(qx)
+    grams = char_pairs(qx)
     if kind == "indicator":
         records = index.plan.indicators
         names = {r.number: [r.name, *(p.name for p in r.parts), *(r.name + p.name for p in r.parts)] for r in records}
@@ -155,7 +156,7 @@ def project_filter(index: Index, q: str) -> tuple[str, list[Project]]:
     for cat in sorted({p.category for p in projects}):
         if cat in q or cat.rstrip("类") in q:
             return cat, [p for p in projects if p.category == cat]
-    grams = _bigrams(q)
+    grams = char_pairs(q)
     owners = sorted({o for p in projects for o in p.owners})
     best = max(owners, key=lambda o: _name_score(o.removeprefix("市"), grams))
     if _name_score(best.removeprefix("市"), grams) >= 0.99 and len(best) >= 4:
