@@ -69,10 +69,15 @@ def out_of_scope(q: str) -> str | None:
     for year in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q):
         if int(year) > rules["last_plan_year"]:
             return f"《规划》的期限是2021-2030年，没有{year}年的目标"
-    place = next((p for p in rules["other_places"] if p in q), None)
-    if place and not any(own in q for own in rules["own_places"]):
+    place = other_place(q)
+    if place and not any(own in q for own in _scope_rules()["own_places"]):
         return f"《规划》只涉及常州市，没有关于“{place}”的数据"
     return None
+
+
+def other_place(q: str) -> str | None:
+    """A city, province or country other than Changzhou that a normalized question names, or None."""
+    return next((p for p in _scope_rules()["other_places"] if p in q), None)
 
 
 # ---- candidates --------------------------------------------------------------------------------
@@ -238,7 +243,9 @@ def closest(question: str, cand: Candidate) -> Answer:
 
 
 def choose(index: Index, question: str, q: Question, cands: list[Candidate], chooser: str = "learned") -> Answer:
-    """The best candidate when it is likely right; the closest passage or a refusal otherwise.
+    """The best candidate when it is likely right; the closest passage or a refusal otherwise. A question that
+    also names another city gets no "closest passage": a loosely related passage about Changzhou would read
+    as that city's answer.
 
     chooser "rule" scores candidates by subject-word coverage alone (the benchmark's comparison row).
     """
@@ -258,7 +265,7 @@ def choose(index: Index, question: str, q: Question, cands: list[Candidate], cho
     if p >= answer_at:
         return best.answer
     passages = [c for c in cands if c.kind in ("passage", "sentences")]
-    if p >= closest_at and best.kind in ("passage", "sentences", "outline"):
+    if p >= closest_at and best.kind in ("passage", "sentences", "outline") and not other_place(q.text):
         return closest(question, best)
     refused = refusal(question, [s for c in passages[:3] for s in c.answer.sources[:1]])
     refused.score = best.answer.score
