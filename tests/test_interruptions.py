@@ -79,6 +79,22 @@ def test_a_valid_time_that_nlu_files_under_greet_is_the_time():
     assert slots["seen_at"] and slots["seen_at"].endswith("下午") and not msgs
 
 
+@pytest.mark.parametrize("text, intent", [("地点：武进区湖塘镇长虹路（31.7123,119.9621）", "chitchat"),  # a WeChat location
+                                          ("新北区太湖东路1号附近", "greet"), ("菜市场后面那条小河边", "bot_challenge")])
+def test_a_place_that_nlu_files_under_small_talk_is_the_location(text, intent):
+    tracker = make_tracker(text, intent, (), {"pollution_type": "大气"}, "location", "complaint_form")
+    slots, msgs = run_on(ValidateComplaintForm(), tracker)
+    assert slots["location"] == text and not msgs
+
+
+def test_a_question_naming_a_place_is_still_answered_in_the_location_field(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPLAINTS_DB", str(tmp_path / "c.sqlite3"))
+    tracker = make_tracker("武进区有哪些重点工程？", "ask_project", [("district", "武进区")], {"pollution_type": "大气"},
+                           "location", "complaint_form")
+    slots, msgs = run_on(ValidateComplaintForm(), tracker)
+    assert slots["location"] is None and msgs and "武进" in msgs[0]["text"]
+
+
 def test_a_greeting_in_a_form_is_greeted_without_the_menu():
     tracker = make_tracker("你好", "greet", (), {}, "location", "complaint_form")
     slots, msgs = run_on(ValidateComplaintForm(), tracker)

@@ -35,6 +35,9 @@ CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 ANONYMOUS = ("匿名", "anonymous", "不留", "不想留", "不方便留", "保密", "不用联系")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+# words that make a message read as a place (a road, a village, a landmark, "附近"), and map coordinates
+PLACE = re.compile(r"常州|[路街巷弄镇乡村桥河湖港浜塘江渠号栋幢]|社区|小区|公园|广场|园区|工业园|开发区|学校|医院|市场"
+                   r"|工地|工厂|厂区|码头|附近|旁边|对面|门口|路口|交叉口|[东西南北]侧|\d+\.\d+\s*[,，]\s*\d+\.\d+")
 
 
 def today() -> dt.date:
@@ -70,6 +73,12 @@ def district(text: str) -> str | None:
         if name in text or any(w in text for w in words):
             return name
     return None
+
+
+def names_place(text: str) -> bool:
+    """Whether a message names a place: a district, a road / village / landmark word, or coordinates (a WeChat
+    location). Inside the form such a message is the location even when NLU files it under small talk."""
+    return bool(district(text) or PLACE.search(text or ""))
 
 
 def location(text: str) -> tuple[str | None, str | None]:

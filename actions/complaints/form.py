@@ -30,7 +30,8 @@ FIELD_WORDS = (("pollution_type", ("类型", "种类", "污染类型")), ("locat
                ("seen_at", ("时间", "日期", "什么时候")), ("description", ("描述", "情况", "内容")),
                ("contact", ("联系方式", "电话", "手机", "号码", "联系")))
 CONTROL_INTENTS = {"stop", "edit_complaint", "confirm_complaint"}
-STRUCTURED = ("pollution_type", "seen_at", "contact")     # a valid value of these is recognisable (free text is not)
+STRUCTURED = ("pollution_type", "seen_at", "contact")     # a valid value of these is recognisable (free text is not,
+                                                          # except a location that names a place)
 SUMMARY_BUTTONS = [{"title": "确认提交", "payload": "/confirm_complaint"},
                    {"title": "修改", "payload": "/edit_complaint"},
                    {"title": "取消", "payload": "/stop"}]
@@ -124,7 +125,8 @@ class ValidateComplaintForm(FormValidationAction):
     async def _validated(self, slot: str, value: Any, parse, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:
         """A question typed for the field is answered and the field asked again; else the field's own check."""
-        fits = slot in STRUCTURED and parse(str(value or ""))[1] is None
+        text = str(value or "")
+        fits = parse(text)[1] is None and (slot in STRUCTURED or slot == "location" and fields.names_place(text))
         answered = await field_or_answer(slot, dispatcher, tracker, domain, fits)
         return answered if answered is not None else self._checked(slot, value, parse, dispatcher)
 
