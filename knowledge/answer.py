@@ -175,7 +175,7 @@ def prepare(index: Index, question: str, mode: str = "hybrid") -> tuple[Question
            "sentence_dense": max((h.dense for h in sent_hits), default=0.0),
            "chunk_bm25": min(max((h.bm25 for h in chunk_hits), default=0.0), 40) / 40,
            "sentence_bm25": min(max((h.bm25 for h in sent_hits), default=0.0), 40) / 40}
-    sims = index.sentence_vectors @ index.encode_query(qx)[0]
+    sims = index.similarities(qx, "sentence")              # computed once: the sentence search used them
     return Question(q, qx, subject(index, said), top, sims), chunk_hits, sent_hits
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import terms
 from .index import Index
+from .normalize import without_punctuation
 from .records import char_pairs
 from .result import Answer
 
@@ -94,7 +95,7 @@ def coverage(subject_words: list[tuple[str, float]], evidence: str) -> float:
     if total <= 0:
         return 0.0
     ev = evidence.lower()
-    plain = re.sub(r"[^\w]", "", ev)
+    plain = without_punctuation(ev)
     return sum(w for t, w in subject_words if t in ev or t in plain) / total
 
 

@@ -7,7 +7,6 @@ import importlib.util
 import json
 import math
 import os
-import re
 import sys
 import time
 from collections import Counter
@@ -20,7 +19,7 @@ import numpy as np
 
 from . import english, terms
 from .chunks import Chunk, Sentence, build_chunks, build_sentences
-from .normalize import normalize
+from .normalize import normalize, without_punctuation
 from .parse import SOURCE, Indicator, IndicatorPart, Paragraph, Plan, Project, parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,13 +141,13 @@ class Index:
         self.sentences = [Sentence(**s) for s in json.loads((folder / "sentences.json").read_text(encoding="utf-8"))]
         self.sentence_bm25 = BM25(json.loads((folder / "sentence_tokens.json").read_text(encoding="utf-8")))
         self.sentence_faiss = faiss.read_index(str(folder / "sentence_embeddings.faiss"))
-        self.sentence_vectors = self.sentence_faiss.reconstruct_n(0, self.sentence_faiss.ntotal)
         self.sentences_of: dict[int, list[Sentence]] = {}
         for sent in self.sentences:
             self.sentences_of.setdefault(sent.chunk, []).append(sent)
         self.glossary: dict[str, list[str]] = json.loads((folder / "english.json").read_text(encoding="utf-8"))
         self.model = self.manifest["model"]
         self._query_cache: dict[str, np.ndarray] = {}
+        self._similarity_cache: dict[str, np.ndarray] = {}
         self._df: dict[str, int] = {}
         terms.setup_jieba(record_names(self.plan))
 
@@ -159,13 +158,26 @@ class Index:
     @cached_property
     def plain_text(self) -> str:
         """All chunk text, lower-case, without punctuation or spaces ("中河、北河" reads "中河北河")."""
-        return re.sub(r"[^\w]", "", "".join(self._lower_texts))
+        return without_punctuation("".join(self._lower_texts))
 
     def document_frequency(self, term: str) -> int:
         """How many chunks contain a (lower-case) term as a substring; remembered per term."""
         if term not in self._df:
             self._df[term] = sum(term in t for t in self._lower_texts)
         return self._df[term]
+
+    def similarities(self, text: str, level: str = "chunk") -> np.ndarray:
+        """The query's dense similarity to every chunk (level "chunk") or sentence (level "sentence")."""
+        flat = self.faiss if level == "chunk" else self.sentence_faiss
+        key = f"{level}\n{text}"
+        if key not in self._similarity_cache:
+            if len(self._similarity_cache) > 256:
+                self._similarity_cache.clear()
+            sims, ids = flat.search(self.encode_query(text), flat.ntotal)
+            out = np.zeros(flat.ntotal, dtype="float32")
+            out[ids[0]] = sims[0]
+            self._similarity_cache[key] = out
+        return self._similarity_cache[key]
 
     def encode_query(self, text: str) -> np.ndarray:
         """The query's embedding; one question asks several searches, so recent ones are kept."""
@@ -220,7 +232,7 @@ def build(folder: Path | None = None, model: str | None = None, progress: bool =
         (tmp / f"{name}tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
     (tmp / "chunks.json").write_text(json.dumps([asdict(c) for c in chunks], ensure_ascii=False), encoding="utf-8")
     (tmp / "sentences.json").write_text(json.dumps([asdict(c) for c in sents], ensure_ascii=False), encoding="utf-8")
-    plain = re.sub(r"[^\w]", "", "".join(c.text for c in chunks))
+    plain = without_punctuation("".join(c.text for c in chunks))
     (tmp / "english.json").write_text(json.dumps(english.build_glossary(plain), ensure_ascii=False), encoding="utf-8")
     manifest = {"model": model, "model_id": model_identity(model), "corpus_hash": corpus_hash(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "chunks": len(chunks), "sentences": len(sents), "dim": dim, "index_version": INDEX_VERSION,

@@ -19,6 +19,11 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+def without_punctuation(text: str) -> str:
+    """Text without punctuation or spaces, for substring matches across them ("中河、北河" reads "中河北河")."""
+    return re.sub(r"[^\w]", "", text)
+
+
 def problem(text: str | None) -> str | None:
     """A clear message for a question that cannot be answered as typed, or None when it is fine."""
     if text is None or not str(text).strip():

@@ -39,14 +39,10 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", kinds: t
     """The k best chunks (level "chunk") or sentences (level "sentence") for a normalized, expanded query."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
-    units, bm25_index, dense_index = ((index.chunks, index.bm25, index.faiss) if level == "chunk"
-                                      else (index.sentences, index.sentence_bm25, index.sentence_faiss))
+    units, bm25_index = (index.chunks, index.bm25) if level == "chunk" else (index.sentences, index.sentence_bm25)
     n = len(units)
     bm25 = bm25_index.scores(terms.tokens(query)) if mode != "dense" else np.zeros(n, "float32")
-    dense = np.zeros(n, dtype="float32")
-    if mode != "bm25":
-        sims, ids = dense_index.search(index.encode_query(query), n)
-        dense[ids[0]] = sims[0]
+    dense = index.similarities(query, level) if mode != "bm25" else np.zeros(n, dtype="float32")
     if kinds:
         allowed = np.array([c.kind in kinds for c in units])
         bm25 = np.where(allowed, bm25, -1.0)

@@ -163,6 +163,13 @@ def test_unknown_and_malformed_tracking_numbers():
     assert "格式不对" in msgs[0]["text"]
     _, msgs = run(ActionComplaintStatus(), tracker("我想查举报进度", "check_complaint_status", active=None))
     assert "请把受理编号发给我" in msgs[0]["text"]
+    _, msgs = run(ActionComplaintStatus(), tracker("我反映的事处理了没有", "check_complaint_status", active=None))
+    assert "请把受理编号发给我" in msgs[0]["text"]
+
+
+def test_a_plan_question_filed_as_a_status_look_up_gets_the_plan_answer():
+    _, msgs = run(ActionComplaintStatus(), tracker("新北厨余垃圾处理一期规模多大", "check_complaint_status", active=None))
+    assert "300吨/日" in msgs[0]["text"] and msgs[0]["custom"]["type"] == "plan_answer"
 
 
 def test_duplicate_hint_links_a_similar_report_and_still_accepts():

@@ -14,7 +14,9 @@ from . import store
 NUMBER = re.compile(r"(?<![A-Za-z0-9])CZ-?\d{8}-?[A-Z0-9]{4}(?![A-Za-z0-9])", re.I)
 LOOKS_LIKE = re.compile(r"(?<![A-Za-z])CZ[-\s]?\d", re.I)
 EXAMPLE = "CZ-20261128-7F3K"
-STATUS_WORDS = re.compile(r"举报|舉報|投诉|投訴|编号|編號|进度|進度|受理|查询|查詢|处理|處理|结果|結果|回复|回覆")
+# words of a look-up; bare 处理 is not one (厨余垃圾处理, 处理能力 are plan questions NLU files here)
+STATUS_WORDS = re.compile(r"举报|舉報|投诉|投訴|编号|編號|进度|進度|受理|查询|查詢|结果|結果|回复|回覆"
+                          r"|[处處]理(了|得|到哪|好了|完了|没有|沒有)")
 
 
 def tracking_number_in(text: str, entity: str | None) -> tuple[str | None, bool]:
