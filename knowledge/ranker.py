@@ -2,8 +2,9 @@
 
 Training questions are the tune questions in bench/ (the dev set, the tune half of the blind set and the extra
 blind set written later for training; never the blind test half) plus questions the plan's tables yield by
-themselves (each indicator's and project's name, and the colloquial names of synonyms.yml, with the cell that answers them). A candidate is labelled
-right when it holds every key fact of its question; every candidate of an unanswerable question is wrong.
+themselves (each indicator's and project's name, and the colloquial names of synonyms.yml, with the cell that
+answers them). A candidate is labelled right when it holds every key fact of its question; every candidate of
+an unanswerable question is wrong.
 Thresholds are swept on out-of-fold predictions (5 folds, grouped by question) and the sweep is kept in
 ranker.json beside the model:
 - answer_threshold: the chance of being right above which the best candidate is given; chosen on the
