@@ -14,6 +14,19 @@ def _answer(question: str):
     return answer(question)
 
 
+async def send_plan_answer(dispatcher: CollectingDispatcher, question: str,
+                           confident_only: bool = False) -> list[dict[str, Any]] | None:
+    """Send the plan's answer (cited, or an honest refusal) and return its slot events; with `confident_only`,
+    send nothing and return None unless the plan answers confidently."""
+    from .indicators import indicator_slot
+    res = await run_knowledge(_answer, question)
+    if confident_only and not res.confident:
+        return None
+    await send_result(dispatcher, res)
+    await record_question(res)
+    return await run_knowledge(indicator_slot, res)
+
+
 class ActionAnswerFromPlan(Action):
     """Answer from the plan with a citation, or refuse honestly when the plan is silent."""
 
@@ -21,11 +34,7 @@ class ActionAnswerFromPlan(Action):
         return "action_answer_from_plan"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        from .indicators import indicator_slot
-        res = await run_knowledge(_answer, latest_text(tracker))
-        await send_result(dispatcher, res)
-        await record_question(res)
-        return await run_knowledge(indicator_slot, res)
+        return await send_plan_answer(dispatcher, latest_text(tracker))
 
 
 class ActionHandleInform(Action):

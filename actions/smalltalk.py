@@ -1,5 +1,6 @@
-"""Small talk (greet, help, bot_challenge, out_of_scope), except an English question with a subject of its
-own that NLU filed there ("Hi, what is the river chief system?"): that gets the plan answer.
+"""Small talk (greet, help, bot_challenge, out_of_scope), except a question with a subject of its own that NLU
+filed there: an English one ("Hi, what is the river chief system?") gets the plan answer, and a Chinese one filed
+under greet, help or out_of_scope ("阳湖净水厂尾水回用规模多大" as help) gets it when the plan answers it confidently.
 
 action_route_small_talk answers such a question from the plan and sets `plan_question`; the rules send the
 small-talk responses when it is false. Inside a form, actions/interruptions.py calls `answer_small_talk`.
@@ -23,6 +24,12 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 SMALL_TALK_WORDS = {"hello", "hi", "hey", "help", "robot", "bot", "human", "person", "real", "ai", "chatbot",
                     "thanks", "thank", "good", "morning", "afternoon", "evening", "please", "assistant", "name",
                     "menu", "options", "functions", "anything", "something", "things", "ok", "okay"}
+# Chinese words of small talk and of asking for help: a message made of them is not a plan question ("帮助",
+# "有什么功能" would match the plan's 帮助 / 服务功能 passages)
+CHINESE_SMALL_TALK_WORDS = frozenset("帮助 幫助 功能 菜单 服务 使用 说明 操作 咨询 帮忙 指南 列表 返回 开始 重新 问题 回答 "
+                                     "你好 您好 早上好 晚上好 晚上 上午 下午 中午 有人 机器人 名字".split())
+# intents whose Chinese message is checked against the plan (a question about the bot itself is not)
+CHECKED_INTENTS = {"greet", "help", "out_of_scope"}
 
 
 def english_subject(text: str) -> bool:
@@ -34,12 +41,25 @@ def english_subject(text: str) -> bool:
     return any(t.lower() not in SMALL_TALK_WORDS for t in content_terms(normalize(text)))
 
 
+def chinese_subject(text: str) -> bool:
+    """A Chinese message naming something besides small talk ("你好，河长制是什么", not "帮助")."""
+    if len(LATIN.findall(text)) > len(HAN.findall(text)):
+        return False
+    from knowledge.normalize import normalize
+    from knowledge.terms import content_terms
+    return any(len(t) > 1 and t not in CHINESE_SMALL_TALK_WORDS for t in content_terms(normalize(text)))
+
+
 async def plan_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict] | None:
-    """The plan answer's events when the message is an English question with a subject, else None."""
-    if not await run_knowledge(english_subject, latest_text(tracker)):
-        return None
-    from .plan import ActionAnswerFromPlan
-    return await ActionAnswerFromPlan().run(dispatcher, tracker, domain)
+    """The plan answer's events when the message is an English question with a subject, or a Chinese one the
+    plan answers confidently; else None (nothing sent)."""
+    from .plan import send_plan_answer
+    text = latest_text(tracker)
+    if await run_knowledge(english_subject, text):
+        return await send_plan_answer(dispatcher, text)
+    if latest_intent(tracker) in CHECKED_INTENTS and await run_knowledge(chinese_subject, text):
+        return await send_plan_answer(dispatcher, text, confident_only=True)
+    return None
 
 
 async def answer_small_talk(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
@@ -51,8 +71,8 @@ async def answer_small_talk(dispatcher: CollectingDispatcher, tracker: Tracker, 
 
 
 class ActionRouteSmallTalk(Action):
-    """Answers an English question with a subject from the plan (plan_question true); else sends nothing and
-    the rules send the small-talk response (plan_question false)."""
+    """Answers a question with a subject of its own from the plan (plan_question true, see `plan_question`);
+    else sends nothing and the rules send the small-talk response (plan_question false)."""
 
     def name(self) -> str:
         return "action_route_small_talk"

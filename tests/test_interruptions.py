@@ -7,7 +7,7 @@ import pytest
 from actions.activities import ValidateActivitySignupForm
 from actions.complaints.form import ValidateComplaintForm
 from actions.interruptions import is_interruption, looks_like_question
-from actions.smalltalk import ActionRouteSmallTalk, english_subject
+from actions.smalltalk import ActionRouteSmallTalk, chinese_subject, english_subject
 from tests.action_runner import make_tracker, run_on
 
 
@@ -106,6 +106,26 @@ def test_a_greeting_in_a_form_is_greeted_without_the_menu():
                                             ("are you a robot", False), ("what can you do", False), ("你好", False)])
 def test_english_subject(text, expected):
     assert english_subject(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [("你好，河长制是什么", True), ("金坛光伏项目投资多少", True), ("帮助", False),
+                                            ("有什么功能", False), ("你好", False), ("早上好", False),
+                                            ("Hello, what is the forest coverage rate?", False)])
+def test_chinese_subject(text, expected):
+    assert chinese_subject(text) is expected
+
+
+@pytest.mark.parametrize("intent", ["help", "out_of_scope", "greet"])
+def test_chinese_plan_question_filed_as_small_talk_gets_the_plan_answer(intent):
+    slots, msgs = run_on(ActionRouteSmallTalk(), make_tracker("河长制是什么时候全面推行的", intent))
+    assert slots["plan_question"] is True and msgs[0]["custom"]["type"] == "plan_answer" and "河长" in msgs[0]["text"]
+
+
+@pytest.mark.parametrize("text, intent", [("帮助", "help"), ("有什么功能", "help"), ("给我讲个笑话", "out_of_scope"),
+                                          ("股票怎么买", "out_of_scope"), ("你是机器人吗", "bot_challenge")])
+def test_small_talk_the_plan_does_not_answer_gets_its_own_response(text, intent):
+    slots, msgs = run_on(ActionRouteSmallTalk(), make_tracker(text, intent))
+    assert slots == {"plan_question": False} and msgs == []      # the rules send the small-talk response
 
 
 def test_english_plan_question_filed_as_small_talk_gets_the_plan_answer():
