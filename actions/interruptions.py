@@ -27,6 +27,8 @@ QUESTION_MARK = re.compile(r"[?？]")
 QUESTION_END = re.compile(r"(吗|嗎|么|麼|呢|嘛|没有|沒有)[\s。.!！~～]*$")
 QUESTION_WORD = re.compile(r"什么|什麼|啥|怎么|怎麼|怎样|咋|如何|多少|哪些|哪里|哪裡|哪儿|哪个|为什么|为啥|是否|能否|可否"
                            r"|有没有|是不是|能不能|可不可以|几个|几项|谁")
+# a message that is only a greeting: never a field's value, whatever NLU's confidence (trainings differ on it)
+GREETING = re.compile(r"^(你好|您好|你们好|早上好|上午好|中午好|下午好|晚上好|嗨|哈喽|hi|hello|hey)[呀啊哈呢！!。.~～\s]*$", re.I)
 ENGLISH_QUESTION = re.compile(r"^\s*(what|how|why|where|when|which|who|whose|is|are|can|could|do|does|did|will|"
                               r"would|should|tell me|show me|list|any)\b", re.I)
 
@@ -43,14 +45,19 @@ def is_interruption(text: str, intent: str, confidence: float, entities: list[st
                     fits_field: bool = False) -> bool:
     """Whether a message typed for a form field is a question or a different request, not the value.
 
-    Button payloads ("/stop") and the form's control intents are the form's own business (its rules);
+    Button payloads ("/stop") and the form's control intents are the form's own business (its rules); a bare
+    greeting ("你好", "下午好") is small talk whatever NLU's confidence;
     the report's own words (report_pollution), bare entities and yes/no are values; a tracking number is
     a status look-up; a valid value of a structured field that asks nothing is that value (`fits_field`:
     "前天下午" is a time even though NLU files it under greet, like 下午好); small talk NLU is sure of is small
     talk; anything else that reads as a question is one.
     """
     text = (text or "").strip()
-    if not text or text.startswith("/") or intent in FIELD_INTENTS:
+    if not text or text.startswith("/"):
+        return False
+    if GREETING.match(text):
+        return True
+    if intent in FIELD_INTENTS:
         return False
     if "tracking_number" in entities:
         return True

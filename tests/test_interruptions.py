@@ -30,7 +30,9 @@ def test_field_values_do_not(text):
     ("河长制是什么", "ask_plan", 0.95, [], True, False),
     ("查询CZ-20261128-7F3K", "check_complaint_status", 0.99, ["tracking_number"], True, False),
     ("你好", "greet", 0.99, [], True, False),                              # a greeting NLU is sure of, no cue needed
-    ("你好", "greet", 0.5, [], False, False),                              # …but not a guess
+    ("你好", "greet", 0.5, [], True, False),                               # a bare greeting, whatever the confidence
+    ("下午好！", "inform", 0.7, [], True, True),                            # …even filed elsewhere, even a "time"
+    ("张三", "greet", 0.5, [], False, False),                              # a guess at a name is not small talk
     ("你叫什么名字", "chitchat", 0.97, [], True, False),
     ("武进区湖塘镇长虹路", "ask_project", 0.95, ["district"], False, False),  # a place NLU files under projects
     ("明天", "ask_indicator", 0.8, [], False, False),                      # a wrong answer gets the field's error
