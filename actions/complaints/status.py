@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from ..payload import latest_text, run_knowledge, send_result
+from ..payload import latest_text
 from . import store
 
 NUMBER = re.compile(r"(?<![A-Za-z0-9])CZ-?\d{8}-?[A-Z0-9]{4}(?![A-Za-z0-9])", re.I)
@@ -39,15 +39,15 @@ def status_text(row: store.Complaint) -> str:
     return "\n".join(lines)
 
 
-async def _plan_answer_or_ask(dispatcher: CollectingDispatcher, text: str) -> None:
+async def _plan_answer_or_ask(dispatcher: CollectingDispatcher, text: str) -> list[dict[str, Any]]:
     """A message without a tracking number may be a plan question NLU filed here: answer it when the plan
     does, else ask for the number."""
-    from knowledge.answer import answer
-    res = None if STATUS_WORDS.search(text) or text.startswith("/") else await run_knowledge(answer, text)
-    if res is not None and res.confident:
-        await send_result(dispatcher, res)
-    else:
+    from ..plan import send_plan_answer
+    looks_up = STATUS_WORDS.search(text) or text.startswith("/")
+    events = None if looks_up else await send_plan_answer(dispatcher, text, confident_only=True)
+    if events is None:
         dispatcher.utter_message(text=f"请把受理编号发给我，例如“查询 {EXAMPLE}”。")
+    return events or []
 
 
 class ActionComplaintStatus(Action):
@@ -59,9 +59,8 @@ class ActionComplaintStatus(Action):
         if number is None:
             if tried:
                 dispatcher.utter_message(text=f"这个编号的格式不对。受理编号形如 {EXAMPLE}（CZ-日期-4位字母数字），请核对后再发给我。")
-            else:
-                await _plan_answer_or_ask(dispatcher, latest_text(tracker))
-            return []
+                return []
+            return await _plan_answer_or_ask(dispatcher, latest_text(tracker))
         row = await asyncio.get_running_loop().run_in_executor(None, store.find, number)
         if row is None:
             dispatcher.utter_message(text=f"没有找到编号为 {number} 的举报。请核对编号（注意区分字母和数字）；"
