@@ -32,22 +32,26 @@ CHINESE_SMALL_TALK_WORDS = frozenset("帮助 幫助 功能 菜单 服务 使用 
 CHECKED_INTENTS = {"greet", "help", "out_of_scope"}
 
 
-def english_subject(text: str) -> bool:
-    """An English message (more Latin letters than Chinese characters) naming something besides small talk."""
-    if len(LATIN.findall(text)) <= len(HAN.findall(text)):
-        return False
+def _is_english(text: str) -> bool:
+    """More Latin letters than Chinese characters."""
+    return len(LATIN.findall(text)) > len(HAN.findall(text))
+
+
+def _names_more_than(text: str, small_talk: frozenset[str] | set[str], min_len: int) -> bool:
+    """Whether a message has a content word (of at least min_len characters) that is not small talk."""
     from knowledge.normalize import normalize
     from knowledge.terms import content_terms
-    return any(t.lower() not in SMALL_TALK_WORDS for t in content_terms(normalize(text)))
+    return any(len(t) >= min_len and t.lower() not in small_talk for t in content_terms(normalize(text)))
+
+
+def english_subject(text: str) -> bool:
+    """An English message naming something besides small talk."""
+    return _is_english(text) and _names_more_than(text, SMALL_TALK_WORDS, 1)
 
 
 def chinese_subject(text: str) -> bool:
     """A Chinese message naming something besides small talk ("你好，河长制是什么", not "帮助")."""
-    if len(LATIN.findall(text)) > len(HAN.findall(text)):
-        return False
-    from knowledge.normalize import normalize
-    from knowledge.terms import content_terms
-    return any(len(t) > 1 and t not in CHINESE_SMALL_TALK_WORDS for t in content_terms(normalize(text)))
+    return not _is_english(text) and _names_more_than(text, CHINESE_SMALL_TALK_WORDS, 2)
 
 
 async def plan_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict] | None:
