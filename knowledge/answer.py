@@ -70,7 +70,7 @@ def out_of_scope(q: str) -> str | None:
         if int(year) > rules["last_plan_year"]:
             return f"《规划》的期限是2021-2030年，没有{year}年的目标"
     place = other_place(q)
-    if place and not any(own in q for own in _scope_rules()["own_places"]):
+    if place and not any(own in q for own in rules["own_places"]):
         return f"《规划》只涉及常州市，没有关于“{place}”的数据"
     return None
 
