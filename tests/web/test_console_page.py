@@ -9,9 +9,8 @@ import re
 
 import pytest
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.web.test_web_page import ask, open_page, turn_text
@@ -33,9 +32,12 @@ def sign_in(page, url: str, token: str = TOKEN, name: str = "测试员") -> None
     WebDriverWait(page, 20).until(lambda d: "/admin/login" in d.current_url)
     page.find_element(By.NAME, "operator").send_keys(name)
     page.find_element(By.NAME, "token").send_keys(token)
-    before = page.find_element(By.TAG_NAME, "html")
+    # A marker on the old document, gone once the answer to the sign-in has loaded (staleness_of on the old page
+    # raced the navigation in Chromium 156: "Node with given id does not belong to the document").
+    page.execute_script("window.signInPending = true")
     page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(page, 20).until(staleness_of(before))       # the answer to the sign-in has loaded
+    WebDriverWait(page, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && window.signInPending === undefined"))
 
 
 def test_wrong_token_is_refused_and_the_right_one_opens_the_queue(page, site, shoot):
