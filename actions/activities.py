@@ -21,14 +21,34 @@ from knowledge import activities as catalogue_mod
 
 from .complaints import fields, store
 from .interruptions import field_or_answer
-from .payload import latest_entity, latest_intent, latest_text
+from .payload import latest_entity, latest_intent, latest_text, run_knowledge
+from .plan import send_plan_answer
 from .privacy import mask_phone
+from .smalltalk import names_more_than
 
 log = logging.getLogger(__name__)
 SIGNUP_SLOTS = ("activity_id", "signup_name", "signup_phone", "signup_consent")
 KIND_WORDS = ((("基地", "参观", "科普", "教育"), {"教育基地"}),
               (("纪念日", "环境日", "地球日", "生物多样性日", "宣传周", "宣传教育周", "节日"), {"纪念日", "宣传活动"}),
               (("志愿", "报名", "义工", "植树", "清理", "讲座", "活动"), {"活动", "纪念日", "宣传活动"}))
+
+
+# words of asking for activities themselves; a message naming something else as well ("党政干部要不要参加生态文明
+# 培训", "去自然保护区当志愿者有激励吗") asks the plan too
+ACTIVITY_WORDS = frozenset(
+    "活动 环保 生态 生态文明 志愿 志愿者 环保志愿者 志愿活动 义工 公益 公益活动 报名 参加 参与 参观 最近 近期 周末 这周 这周末 "
+    "本周 下周 今年 本月 下个月 附近 教育 基地 教育基地 科普 开放 讲座 植树 清理 河道 纪念日 世界地球日 世界环境日 "
+    "地球日 环境日 孩子 小孩 有无 哪天 时间 常州 environmental environment activities activity weekend volunteer "
+    "volunteering work events event eco coming up tree planting visit education base bases opportunities protection "
+    "changzhou".split()) | {w for name, words in fields.DISTRICTS.items() for w in (name, *words)}
+
+
+ACTIVITIES_HINT = "想参加环保活动，可以问“最近有什么环保活动”或“武进有哪些教育基地”。"
+
+
+def asks_more_than_activities(text: str) -> bool:
+    """Whether a find_activities message names a subject besides activities, times and places."""
+    return names_more_than(text, ACTIVITY_WORDS, 2)
 
 
 def kinds_in(text: str) -> set[str] | None:
@@ -106,16 +126,25 @@ class ActionFindActivities(Action):
         return "action_find_activities"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        """The plan's answer first when the message asks about more than activities and the plan answers it
+        confidently; then the activities, or only a hint how to ask for them when the message names none."""
+        question = latest_text(tracker)
+        events: list[dict[str, Any]] = []
+        if await run_knowledge(asks_more_than_activities, question):
+            events = await send_plan_answer(dispatcher, question, confident_only=True) or []
+            if events and kinds_in(question) is None:
+                dispatcher.utter_message(text=ACTIVITIES_HINT)
+                return events
         try:
             text, buttons, items = await asyncio.get_running_loop().run_in_executor(
-                None, find_turn, latest_text(tracker), latest_entity(tracker, "district"), fields.today())
+                None, find_turn, question, latest_entity(tracker, "district"), fields.today())
         except catalogue_mod.ActivitiesError as exc:
             log.error("%s", exc)
             dispatcher.utter_message(text="活动信息暂时无法读取，请稍后再试。")
-            return []
+            return events
         dispatcher.utter_message(text=text, buttons=buttons or None,
                                  json_message={"type": "activities", "items": items})
-        return []
+        return events
 
 
 def _open_event(activity_id: str) -> tuple[catalogue_mod.Activity | None, str | None]:

@@ -15,14 +15,14 @@ def _answer(question: str):
 
 
 async def send_plan_answer(dispatcher: CollectingDispatcher, question: str,
-                           confident_only: bool = False) -> list[dict[str, Any]] | None:
-    """Send the plan's answer (cited, or an honest refusal) and return its slot events; with `confident_only`,
-    send nothing and return None unless the plan answers confidently."""
+                           confident_only: bool = False, buttons: list[dict] | None = None) -> list[dict[str, Any]] | None:
+    """Send the plan's answer (cited, or an honest refusal; `buttons` under it) and return its slot events; with
+    `confident_only`, send nothing and return None unless the plan answers confidently."""
     from .indicators import indicator_slot
     res = await run_knowledge(_answer, question)
     if confident_only and not res.confident:
         return None
-    await send_result(dispatcher, res)
+    await send_result(dispatcher, res, buttons=buttons)
     await record_question(res)
     return await run_knowledge(indicator_slot, res)
 

@@ -37,7 +37,7 @@ def _is_english(text: str) -> bool:
     return len(LATIN.findall(text)) > len(HAN.findall(text))
 
 
-def _names_more_than(text: str, small_talk: frozenset[str] | set[str], min_len: int) -> bool:
+def names_more_than(text: str, small_talk: frozenset[str] | set[str], min_len: int) -> bool:
     """Whether a message has a content word (of at least min_len characters) that is not small talk."""
     from knowledge.normalize import normalize
     from knowledge.terms import content_terms
@@ -46,12 +46,12 @@ def _names_more_than(text: str, small_talk: frozenset[str] | set[str], min_len: 
 
 def english_subject(text: str) -> bool:
     """An English message naming something besides small talk."""
-    return _is_english(text) and _names_more_than(text, SMALL_TALK_WORDS, 1)
+    return _is_english(text) and names_more_than(text, SMALL_TALK_WORDS, 1)
 
 
 def chinese_subject(text: str) -> bool:
     """A Chinese message naming something besides small talk ("你好，河长制是什么", not "帮助")."""
-    return not _is_english(text) and _names_more_than(text, CHINESE_SMALL_TALK_WORDS, 2)
+    return not _is_english(text) and names_more_than(text, CHINESE_SMALL_TALK_WORDS, 2)
 
 
 async def plan_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict] | None:

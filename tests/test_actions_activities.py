@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.activities import ActionFindActivities, ActionSubmitSignup, ValidateActivitySignupForm, date_range
+from actions.activities import (
+    ActionFindActivities,
+    ActionSubmitSignup,
+    ValidateActivitySignupForm,
+    asks_more_than_activities,
+    date_range,
+)
 from actions.complaints import store
 from knowledge import activities
 from tests.action_runner import make_tracker, run_on
@@ -98,6 +104,35 @@ def test_find_activities_lists_days_events_and_signup_buttons():
     assert "武进区" in msgs[0]["text"] and "没有找到" in msgs[0]["text"]
     _, msgs = run(ActionFindActivities(), tracker("有哪些教育基地", "find_activities"))
     assert "三江口公园" in msgs[0]["text"] and "1667" in msgs[0]["text"]
+
+
+def _find_activities_examples() -> list[str]:
+    root = Path(__file__).resolve().parents[1] / "bot" / "data" / "nlu"
+    return [line.strip()[2:] for f in sorted(root.glob("*.yml"))
+            for item in yaml.safe_load(f.read_text(encoding="utf-8"))["nlu"] if item.get("intent") == "find_activities"
+            for line in item["examples"].splitlines() if line.strip()]
+
+
+def test_asking_for_activities_gets_the_activities():
+    examples = _find_activities_examples()
+    assert len(examples) > 20
+    for question in examples:
+        _, msgs = run(ActionFindActivities(), tracker(question, "find_activities"))
+        assert [m["custom"]["type"] for m in msgs] == ["activities"], question
+    assert not asks_more_than_activities("这周末武进有什么志愿活动") and asks_more_than_activities("志愿者有激励吗")
+
+
+def test_a_policy_question_filed_as_find_activities_gets_the_plan_answer():
+    _, msgs = run(ActionFindActivities(), tracker("党政领导干部参加生态文明培训的比例有要求吗", "find_activities"))
+    assert msgs[0]["custom"]["type"] == "plan_answer" and msgs[0]["custom"]["confident"]
+    assert "100%" in msgs[0]["text"] and "出处" in msgs[0]["text"]
+    assert len(msgs) == 2 and "最近有什么环保活动" in msgs[1]["text"]              # a hint, not 12 unrelated days
+
+
+def test_a_volunteering_question_gets_the_plan_answer_and_the_activities():
+    _, msgs = run(ActionFindActivities(), tracker("去自然保护地当志愿者有激励机制吗", "find_activities"))
+    assert msgs[0]["custom"]["type"] == "plan_answer" and "志愿者服务激励机制" in msgs[0]["text"]
+    assert msgs[1]["custom"]["type"] == "activities" and "白荡河河道清理志愿活动" in msgs[1]["text"]
 
 
 def sign(name, phone, consent="同意"):

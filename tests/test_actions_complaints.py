@@ -15,6 +15,7 @@ from actions.complaints.form import (
     ActionSubmitComplaint,
     ValidateComplaintForm,
 )
+from actions.complaints.start import ActionRouteReport
 from actions.complaints.status import ActionComplaintStatus
 from tests.action_runner import DOMAIN, make_tracker, run_on
 
@@ -190,3 +191,24 @@ def test_a_wrong_answer_classified_as_another_intent_still_gets_the_field_error(
 def test_a_plan_question_that_names_a_pollution_word_is_still_an_interruption():
     slots, msgs = run(ValidateComplaintForm(), tracker("农村生活污水治理率现在多少", "ask_indicator", {}, "pollution_type"))
     assert slots["pollution_type"] is None and "25.6" in msgs[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["昨晚有工厂冒黑烟，我要举报", "河边有人偷排污水", "我要举报，这种事到底有没有人管？",
+                                  "/report_pollution", "附近工地半夜施工太吵了"])
+def test_a_report_starts_the_form(text):
+    slots, msgs = run_on(ActionRouteReport(), make_tracker(text, "report_pollution"))
+    assert slots == {"plan_question": False} and msgs == []           # the rules start complaint_form
+
+
+def test_a_plan_question_filed_as_a_report_gets_the_plan_answer_and_a_report_button():
+    slots, msgs = run_on(ActionRouteReport(), make_tracker("饭店油烟太呛了，规划打算怎么治理餐饮油烟", "report_pollution"))
+    assert slots["plan_question"] is True
+    assert msgs[0]["custom"]["type"] == "plan_answer" and msgs[0]["custom"]["confident"]
+    assert "餐饮油烟" in msgs[0]["text"] and "出处" in msgs[0]["text"]
+    assert msgs[0]["buttons"] == [{"title": "在这里提交举报", "payload": "/report_pollution"}]
+
+
+def test_how_to_report_filed_as_a_report_gets_the_channels():
+    slots, msgs = run_on(ActionRouteReport(), make_tracker("工地扬尘太大了去哪里投诉", "report_pollution"))
+    assert slots == {"plan_question": True}
+    assert msgs[0]["custom"]["kind"] == "channels" and "在这里提交举报" in [b["title"] for b in msgs[0]["buttons"]]
