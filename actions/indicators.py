@@ -105,10 +105,11 @@ class ActionUnmetIndicators(Action):
 
 def unmet_turn(question: str):
     """The unmet list, unless the knowledge base finds the message is about something else."""
-    from knowledge.answer import answer
+    from knowledge.answer import answer, outside_plan
     from knowledge.index import load
     from knowledge.records import unmet_answer
     res = answer(question)
-    if res.kind == "unmet" or (not res.confident and re.search(r"达标|指标|達標", question)):
+    if res.kind == "unmet" or (not res.confident and re.search(r"达标|指标|達標", question)
+                               and not outside_plan(question)):
         return unmet_answer(load(), question)
     return res

@@ -18,11 +18,13 @@ _TOTAL = re.compile(r"总投资|一共|总共|合计|总计|全部|所有|多少
 
 def answer_project_question(question: str, project: str | None, district: str | None):
     """The knowledge Answer for a project question, helped by the NLU's project and district entities."""
-    from knowledge.answer import PROJECT_MATCH, answer
+    from knowledge.answer import PROJECT_MATCH, answer, outside_plan
     from knowledge.index import load
     from knowledge.normalize import normalize
     from knowledge.records import find_projects, project_answer, totals_answer
     from knowledge.terms import expand
+    if outside_plan(question):          # another city, after 2030: refused, never Changzhou's table as its answer
+        return answer(question)
     index = load()
     text = expand(normalize(" ".join(x for x in (project, district, question) if x)))[0]
     label, found = find_projects(index, text, PROJECT_MATCH)

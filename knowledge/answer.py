@@ -75,6 +75,11 @@ def out_of_scope(q: str) -> str | None:
     return None
 
 
+def outside_plan(question: str) -> str | None:
+    """out_of_scope for a question as the citizen typed it."""
+    return out_of_scope(terms.fix_typos(normalize(question)))
+
+
 def other_place(q: str) -> str | None:
     """A city, province or country other than Changzhou that a normalized question names, or None."""
     return next((p for p in _scope_rules()["other_places"] if p in q), None)
@@ -304,7 +309,7 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
     index = index or load()
     whole = _answer_one(index, question, mode, chooser)
     segs = _segments(question)
-    if len(segs) <= 1 or whole.kind == "refusal" and out_of_scope(terms.fix_typos(normalize(question))):
+    if len(segs) <= 1 or whole.kind == "refusal" and outside_plan(question):
         return whole
     results: list[Answer] = []
     for i, seg in enumerate(segs):

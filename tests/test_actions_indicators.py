@@ -82,3 +82,9 @@ def test_cell_number_parses_leading_numbers_only():
     rows = {i.number: i for i in load().plan.indicators}
     assert indicator_chart(rows[35])["target_2025"] is None      # 公共交通出行分担率: 持续增加
     assert indicator_chart(rows[7]) is None                       # multi-part row
+
+
+def test_unmet_list_of_another_city_is_refused():
+    msgs, _ = run(ActionUnmetIndicators(), "南京哪些指标没达标", "ask_unmet_indicators")
+    assert msgs[0]["custom"]["confident"] is False and "只涉及常州" in msgs[0]["text"]
+    assert "· 指标" not in msgs[0]["text"]

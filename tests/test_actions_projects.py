@@ -36,3 +36,11 @@ def test_totals():
     msgs = run("重点工程总投资多少")
     text = msgs[0]["text"]
     assert "88项" in text and "3309473.59万元" in text
+
+
+def test_another_city_is_refused_not_answered_with_changzhous_table():
+    for text, entities in (("南京的生态绿城深化工程投资多少", [("project", "生态绿城深化工程")]),
+                           ("苏州重点工程总投资多少", [])):
+        msgs = run(text, entities)
+        assert msgs[0]["custom"]["confident"] is False and "只涉及常州" in msgs[0]["text"]
+        assert "万元" not in msgs[0]["text"]
