@@ -1,6 +1,7 @@
-"""Small talk (greet, help, bot_challenge, out_of_scope), except a question with a subject of its own that NLU
-filed there: an English one ("Hi, what is the river chief system?") gets the plan answer, and a Chinese one filed
-under greet, help or out_of_scope ("阳湖净水厂尾水回用规模多大" as help) gets it when the plan answers it confidently.
+"""Small talk (greet, help, bot_challenge, out_of_scope, goodbye, thanks), except a question with a subject of its
+own that NLU filed there: an English one ("Hi, what is the river chief system?") gets the plan answer, and a Chinese one filed
+under greet, help, out_of_scope, goodbye or thanks ("阳湖净水厂尾水回用规模多大" as help) gets it when the plan
+answers it confidently.
 
 action_route_small_talk answers such a question from the plan and sets `plan_question`; the rules send the
 small-talk responses when it is false. Inside a form, actions/interruptions.py calls `answer_small_talk`.
@@ -17,19 +18,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from .payload import latest_intent, latest_text, run_knowledge
 
 RESPONSES = {"greet": "utter_greet", "help": "utter_help", "bot_challenge": "utter_iamabot",
-             "out_of_scope": "utter_out_of_scope"}
+             "out_of_scope": "utter_out_of_scope", "goodbye": "utter_goodbye", "thanks": "utter_thanks"}
 LATIN = re.compile(r"[A-Za-z]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # English words of small talk itself: what is left after them is the question's subject
 SMALL_TALK_WORDS = {"hello", "hi", "hey", "help", "robot", "bot", "human", "person", "real", "ai", "chatbot",
                     "thanks", "thank", "good", "morning", "afternoon", "evening", "please", "assistant", "name",
-                    "menu", "options", "functions", "anything", "something", "things", "ok", "okay"}
+                    "menu", "options", "functions", "anything", "something", "things", "ok", "okay", "bye",
+                    "goodbye", "see", "later", "lot", "much", "appreciate"}
 # Chinese words of small talk and of asking for help: a message made of them is not a plan question ("帮助",
 # "有什么功能" would match the plan's 帮助 / 服务功能 passages)
 CHINESE_SMALL_TALK_WORDS = frozenset("帮助 幫助 功能 菜单 服务 使用 说明 操作 咨询 帮忙 指南 列表 返回 开始 重新 问题 回答 "
-                                     "你好 您好 早上好 晚上好 晚上 上午 下午 中午 有人 机器人 名字".split())
+                                     "你好 您好 早上好 晚上好 晚上 上午 下午 中午 有人 机器人 名字 "
+                                     "再见 再會 再会 拜拜 下次 再聊 回头见 回头 晚安 没别的事 别的 这些 谢谢 謝謝 感谢 "
+                                     "感謝 多谢 非常感谢 辛苦 好的 88".split())
 # intents whose Chinese message is checked against the plan (a question about the bot itself is not)
-CHECKED_INTENTS = {"greet", "help", "out_of_scope"}
+CHECKED_INTENTS = {"greet", "help", "out_of_scope", "goodbye", "thanks"}
 
 
 def _is_english(text: str) -> bool:

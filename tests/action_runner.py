@@ -34,3 +34,11 @@ def run_action(action, text: str, intent: str, entities=(), **slots) -> tuple[li
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, make_tracker(text, intent, entities, slots), DOMAIN))
     return dispatcher.messages, events
+
+
+def nlu_examples(intent: str) -> list[str]:
+    """The training examples of `intent` in bot/data/nlu/ (entity markup left as written)."""
+    root = Path(__file__).resolve().parents[1] / "bot" / "data" / "nlu"
+    return [line.strip()[2:] for f in sorted(root.glob("*.yml"))
+            for item in yaml.safe_load(f.read_text(encoding="utf-8"))["nlu"] if item.get("intent") == intent
+            for line in item["examples"].splitlines() if line.strip()]

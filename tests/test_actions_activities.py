@@ -16,7 +16,7 @@ from actions.activities import (
 )
 from actions.complaints import store
 from knowledge import activities
-from tests.action_runner import make_tracker, run_on
+from tests.action_runner import make_tracker, nlu_examples, run_on
 
 TODAY = dt.date(2026, 11, 28)
 EVENT = {"id": "ev-clean-river", "title": "白荡河河道清理志愿活动", "date": "2026-12-05", "time": "09:00-11:00",
@@ -106,15 +106,8 @@ def test_find_activities_lists_days_events_and_signup_buttons():
     assert "三江口公园" in msgs[0]["text"] and "1667" in msgs[0]["text"]
 
 
-def _find_activities_examples() -> list[str]:
-    root = Path(__file__).resolve().parents[1] / "bot" / "data" / "nlu"
-    return [line.strip()[2:] for f in sorted(root.glob("*.yml"))
-            for item in yaml.safe_load(f.read_text(encoding="utf-8"))["nlu"] if item.get("intent") == "find_activities"
-            for line in item["examples"].splitlines() if line.strip()]
-
-
 def test_asking_for_activities_gets_the_activities():
-    examples = _find_activities_examples()
+    examples = nlu_examples("find_activities")
     assert len(examples) > 20
     for question in examples:
         _, msgs = run(ActionFindActivities(), tracker(question, "find_activities"))

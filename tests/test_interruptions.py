@@ -8,7 +8,7 @@ from actions.activities import ValidateActivitySignupForm
 from actions.complaints.form import ValidateComplaintForm
 from actions.interruptions import is_interruption, looks_like_question
 from actions.smalltalk import ActionRouteSmallTalk, chinese_subject, english_subject
-from tests.action_runner import make_tracker, run_on
+from tests.action_runner import make_tracker, nlu_examples, run_on
 
 
 @pytest.mark.parametrize("text", ["常州明天天气怎么样", "河长制是什么", "农村生活污水治理率现在多少", "你是机器人吗",
@@ -128,6 +128,20 @@ def test_chinese_plan_question_filed_as_small_talk_gets_the_plan_answer(intent):
 def test_small_talk_the_plan_does_not_answer_gets_its_own_response(text, intent):
     slots, msgs = run_on(ActionRouteSmallTalk(), make_tracker(text, intent))
     assert slots == {"plan_question": False} and msgs == []      # the rules send the small-talk response
+
+
+@pytest.mark.parametrize("intent", ["goodbye", "thanks"])
+def test_every_goodbye_and_thanks_of_the_training_data_gets_its_own_response(intent):
+    examples = nlu_examples(intent)
+    assert len(examples) >= 8
+    for text in examples:
+        assert run_on(ActionRouteSmallTalk(), make_tracker(text, intent)) == ({"plan_question": False}, []), text
+
+
+@pytest.mark.parametrize("intent", ["goodbye", "thanks"])
+def test_plan_question_filed_as_goodbye_or_thanks_gets_the_plan_answer(intent):
+    slots, msgs = run_on(ActionRouteSmallTalk(), make_tracker("谢谢，再问一下河长制是什么时候全面推行的", intent))
+    assert slots["plan_question"] is True and msgs[0]["custom"]["type"] == "plan_answer" and "河长" in msgs[0]["text"]
 
 
 def test_english_plan_question_filed_as_small_talk_gets_the_plan_answer():
