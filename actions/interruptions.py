@@ -26,7 +26,7 @@ SHORT = 24              # question words count only in messages this short (or w
 QUESTION_MARK = re.compile(r"[?？]")
 QUESTION_END = re.compile(r"(吗|嗎|么|麼|呢|嘛|没有|沒有)[\s。.!！~～]*$")
 QUESTION_WORD = re.compile(r"什么|什麼|啥|怎么|怎麼|怎样|咋|如何|多少|哪些|哪里|哪裡|哪儿|哪个|为什么|为啥|是否|能否|可否"
-                           r"|有没有|是不是|能不能|可不可以|要不要|会不会|几个|几项|几家|几条|几处|多久|何时|谁")
+                           r"|有没有|是不是|能不能|可不可以|几个|几项|谁")
 # a message that is only a greeting: never a field's value, whatever NLU's confidence (trainings differ on it)
 GREETING = re.compile(r"^(你好|您好|你们好|早上好|上午好|中午好|下午好|晚上好|嗨|哈喽|hi|hello|hey)[呀啊哈呢！!。.~～\s]*$", re.I)
 ENGLISH_QUESTION = re.compile(r"^\s*(what|how|why|where|when|which|who|whose|is|are|can|could|do|does|did|will|"

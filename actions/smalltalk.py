@@ -1,7 +1,6 @@
 """Small talk (greet, help, bot_challenge, out_of_scope, goodbye, thanks), except a question with a subject of its
-own that NLU filed there: an English one ("Hi, what is the river chief system?") gets the plan answer, and a Chinese one filed
-under greet, help, out_of_scope, goodbye or thanks ("阳湖净水厂尾水回用规模多大" as help) gets it when the plan
-answers it confidently.
+own that NLU filed there: an English one ("Hi, what is the river chief system?") gets the plan answer, and a
+Chinese one ("阳湖净水厂尾水回用规模多大" as help) gets it when the plan answers it confidently.
 
 action_route_small_talk answers such a question from the plan and sets `plan_question`; the rules send the
 small-talk responses when it is false. Inside a form, actions/interruptions.py calls `answer_small_talk`.

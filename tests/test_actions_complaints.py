@@ -194,7 +194,7 @@ def test_a_plan_question_that_names_a_pollution_word_is_still_an_interruption():
 
 
 @pytest.mark.parametrize("text", ["昨晚有工厂冒黑烟，我要举报", "河边有人偷排污水", "我要举报，这种事到底有没有人管？",
-                                  "/report_pollution", "附近工地半夜施工太吵了"])
+                                  "/report_pollution", "附近工地半夜施工太吵了", "河水发黑了，不知道会不会有毒"])
 def test_a_report_starts_the_form(text):
     slots, msgs = run_on(ActionRouteReport(), make_tracker(text, "report_pollution"))
     assert slots == {"plan_question": False} and msgs == []           # the rules start complaint_form

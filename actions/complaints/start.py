@@ -24,6 +24,9 @@ HOW_TO_REPORT = re.compile(r"(怎么|怎麼|怎样|如何|咋|哪里|哪儿|在�
                            + "|" + REPORT_WORD + r"\S{0,2}(电话|電話|渠道|方式|途径|热线|熱線|平台)")
 # asks to report: the form, whatever else the message asks ("我要举报，这种事有人管吗")
 WANTS_TO_REPORT = re.compile(r"(我|要|想|帮|幫|给|給)\S{0,3}" + REPORT_WORD)
+# question words of asking what the plan will do, beyond the form's cues ("要关掉几家", "要不要错峰生产"); not 会不会,
+# which a description uses ("不知道会不会有毒")
+ASKS_THE_PLAN = re.compile(r"要不要|几家|几条|几处|多久|何时")
 
 
 def route(text: str) -> str:
@@ -33,7 +36,7 @@ def route(text: str) -> str:
         return "form"
     if HOW_TO_REPORT.search(text):
         return "channels"
-    if WANTS_TO_REPORT.search(text) or not looks_like_question(text):
+    if WANTS_TO_REPORT.search(text) or not (looks_like_question(text) or ASKS_THE_PLAN.search(text)):
         return "form"
     return "plan"
 
