@@ -28,13 +28,19 @@ async def send_plan_answer(dispatcher: CollectingDispatcher, question: str,
 
 
 class ActionAnswerFromPlan(Action):
-    """Answer from the plan with a citation, or refuse honestly when the plan is silent."""
+    """Answer from the plan with a citation, or refuse honestly when the plan is silent; a how-to-report question
+    NLU was unsure of ("河边有人偷排污水怎么举报" as nlu_fallback) gets the reporting channels."""
 
     def name(self) -> str:
         return "action_answer_from_plan"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        return await send_plan_answer(dispatcher, latest_text(tracker))
+        from .complaints.start import asks_how_to_report
+        from .guidance import ActionReportChannels
+        text = latest_text(tracker)
+        if asks_how_to_report(text):
+            return await ActionReportChannels().run(dispatcher, tracker, domain)
+        return await send_plan_answer(dispatcher, text)
 
 
 class ActionHandleInform(Action):

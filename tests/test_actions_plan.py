@@ -38,3 +38,9 @@ def test_inform_with_indicator_goes_to_indicator_status():
 def test_inform_with_district_goes_to_projects():
     msgs, _ = run(ActionHandleInform(), "溧阳", "inform", [("district", "溧阳")], district="溧阳")
     assert "溧阳" in msgs[0]["text"] and "重点工程" in msgs[0]["text"]
+
+
+def test_how_to_report_nlu_was_unsure_of_gets_the_channels():
+    msgs, _ = run(ActionAnswerFromPlan(), "河边有人往河里偷排污水，怎么举报", "nlu_fallback")
+    assert msgs[0]["custom"]["kind"] == "channels" and "12369" in msgs[0]["text"]
+    assert "在这里提交举报" in [b["title"] for b in msgs[0]["buttons"]]

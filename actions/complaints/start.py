@@ -29,12 +29,17 @@ WANTS_TO_REPORT = re.compile(r"(我|要|想|帮|幫|给|給)\S{0,3}" + REPORT_WO
 ASKS_THE_PLAN = re.compile(r"要不要|几家|几条|几处|多久|何时")
 
 
+def asks_how_to_report(text: str) -> bool:
+    """"河边有人偷排污水怎么举报", "噪音去哪投诉", "举报电话是多少": the channels, whatever intent NLU gave."""
+    return bool(HOW_TO_REPORT.search(text or ""))
+
+
 def route(text: str) -> str:
     """'channels', 'plan' (answer from the plan if it can) or 'form' for a report_pollution message."""
     text = (text or "").strip()
     if not text or text.startswith("/"):
         return "form"
-    if HOW_TO_REPORT.search(text):
+    if asks_how_to_report(text):
         return "channels"
     if WANTS_TO_REPORT.search(text) or not (looks_like_question(text) or ASKS_THE_PLAN.search(text)):
         return "form"
