@@ -36,6 +36,7 @@ TRAINING_SETS = SWEEP_SETS + [ROOT / "bench" / "blind_extra.jsonl"]
 SYNTHETIC_WEIGHT = 0.3       # questions the tables yield are easy; they count less than real ones
 FOLDS = 5
 CLOSEST_MIN_PRECISION = 0.5
+FIT_JOBS = 2                  # the build machines have two cores
 _CODE = [Path(__file__).parent / f for f in ("answer.py", "features.py", "ranker.py", "records.py", "outline.py",
                                              "search.py", "chunks.py", "terms.py")]
 MODEL_FILE, REPORT_FILE = "ranker.pkl", "ranker.json"
@@ -151,6 +152,13 @@ def _model():
                                       subsample=0.7, random_state=0)
 
 
+def _fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray, idx: np.ndarray | None):
+    """The chooser fitted on the rows idx (all rows when None)."""
+    if idx is None:
+        return _model().fit(X, y, sample_weight=weights)
+    return _model().fit(X[idx], y[idx], sample_weight=weights[idx])
+
+
 def _outcomes(items: list[dict], groups: np.ndarray, labels: np.ndarray, probs: np.ndarray) -> list[tuple[float, bool, bool]]:
     """Per question: the best candidate's chance, whether it is right, whether the question is answerable."""
     out = []
@@ -196,6 +204,7 @@ def _closest_threshold(outcomes: list[tuple[float, bool, bool]], answer_at: floa
 
 def train(index: Index) -> dict:
     """Fit the chooser on the training questions, sweep its thresholds out of fold, save model and report."""
+    from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
     started = time.perf_counter()
     real = [i for path in TRAINING_SETS for i in _read(path)]
@@ -206,8 +215,10 @@ def train(index: Index) -> dict:
     X, y, groups, names = examples(index, items)
     weights = np.where(groups < len(real), 1.0, SYNTHETIC_WEIGHT)
     oof = np.zeros(len(y))
-    for fit_idx, test_idx in GroupKFold(n_splits=FOLDS).split(X, y, groups):
-        m = _model().fit(X[fit_idx], y[fit_idx], sample_weight=weights[fit_idx])
+    folds = list(GroupKFold(n_splits=FOLDS).split(X, y, groups))
+    # The fold models and the final one are independent: fitted side by side, one per core.
+    fitted = Parallel(n_jobs=FIT_JOBS)(delayed(_fit)(X, y, weights, idx) for idx in [f for f, _ in folds] + [None])
+    for (_, test_idx), m in zip(folds, fitted, strict=False):
         oof[test_idx] = m.predict_proba(X[test_idx])[:, 1]
     swept = groups < n_sweep
     outcomes = _outcomes(real[:n_sweep], groups[swept], y[swept], oof[swept])
@@ -215,7 +226,7 @@ def train(index: Index) -> dict:
     best = max(table, key=lambda r: (r["utility"], -r["threshold"]))
     answer_at = best["threshold"]
     closest_at = _closest_threshold(outcomes, answer_at)
-    model = _model().fit(X, y, sample_weight=weights)
+    model = fitted[-1]
     ranker = Ranker(model, names, answer_at, closest_at)
     (index.folder / MODEL_FILE).write_bytes(pickle.dumps(ranker))
     report = {"inputs_hash": inputs_hash(index), "questions": len(real), "swept_on": n_sweep,
