@@ -7,12 +7,13 @@ and prints the figures side by side, then the answer chooser's threshold sweep. 
   dense      the assistant with dense retrieval only (learned chooser)
   rule       hybrid retrieval, the best candidate by subject-word coverage (the old hand-set rule, 0.5)
   final      hybrid retrieval and the learned chooser: what the assistant answers
-Question sets: dev (bench/devset.jsonl), tune (bench/blind_tune.jsonl) and extra (bench/blind_extra.jsonl,
-322 more questions written blind for training) train the chooser, so their figures are in-sample; test
+Question sets: dev (bench/devset.jsonl), tune (bench/blind_tune.jsonl), extra (bench/blind_extra.jsonl, 322
+more questions written blind for training) and more (bench/blind_more.jsonl, 483 more written the same way)
+train the chooser, so their figures are in-sample; test
 (bench/blind_test.jsonl, the blind half) and holdout (bench/holdout.jsonl) are never trained or tuned on.
 --failures lists wrong answers of the training sets only: the blind test half's failures are not to be
 looked at. Usage:
-    python bench/knowledge_bench.py [--sets dev,tune,extra,test,holdout] [--pipelines ...] [--failures] [--no-build]
+    python bench/knowledge_bench.py [--sets dev,tune,extra,more,test,holdout] [--pipelines ...] [--failures] [--no-build]
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"dev": "devset.jsonl", "tune": "blind_tune.jsonl", "extra": "blind_extra.jsonl", "test": "blind_test.jsonl",
+SETS = {"dev": "devset.jsonl", "tune": "blind_tune.jsonl", "extra": "blind_extra.jsonl",
+        "more": "blind_more.jsonl", "test": "blind_test.jsonl",
         "holdout": "holdout.jsonl"}
 PIPELINES = {
     "baseline": ["bench/baseline.py"],
@@ -103,7 +105,7 @@ def print_table(title: str, table: dict[str, dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="dev,tune,extra,test,holdout")
+    parser.add_argument("--sets", default="dev,tune,extra,more,test,holdout")
     parser.add_argument("--pipelines", default=",".join(PIPELINES))
     parser.add_argument("--failures", action="store_true", help="list wrong answers (training sets only)")
     parser.add_argument("--no-build", action="store_true", help="skip timing a cold build of the index")
@@ -152,10 +154,12 @@ def main() -> int:
               f"{r['candidates']} candidates; answer threshold {r['answer_threshold']}, closest-passage threshold "
               f"{r['closest_threshold']} (swept out of fold, 5 folds by question, on the {r['swept_on']} dev and "
               f"tune questions)")
-        print(f"{'threshold':>10}{'accuracy':>10}{'ans.ref.':>10}{'unans.ref':>10}{'all right':>10}{'utility':>10}")
+        print(f"{'threshold':>10}{'accuracy':>10}{'ans.ref.':>10}{'unans.ref':>10}{'all right':>10}{'utility':>10}"
+              f"{'smoothed':>10}")
         for row in r["sweep"]:
             print(f"{row['threshold']:>10.2f}{row['accuracy']:>10.3f}{row['answerable_refused']:>10.3f}"
-                  f"{row['unanswerable_refused']:>10.3f}{row['overall']:>10.3f}{row['utility']:>10.3f}")
+                  f"{row['unanswerable_refused']:>10.3f}{row['overall']:>10.3f}{row['utility']:>10.3f}"
+                  f"{row.get('utility_smoothed', float('nan')):>10.3f}")
     if args.failures:
         for set_name in (s for s in sets if s not in NOT_TO_BE_SEEN and s != "holdout"):
             wrong = [(i, r) for i, r in zip(sets[set_name], results["final"][set_name], strict=True) if not right(i, r)]

@@ -247,6 +247,26 @@ def test_chooser_is_trained_without_the_blind_test_half(index_dir):
     report = json.loads((index_dir / ranker.REPORT_FILE).read_text(encoding="utf-8"))
     assert 0 < report["answer_threshold"] < 1 and report["closest_threshold"] <= report["answer_threshold"]
     assert report["questions"] >= 300 and len(report["sweep"]) >= 10
+    chosen = next(r for r in report["sweep"] if r["threshold"] == report["answer_threshold"])
+    assert chosen["utility_smoothed"] == max(r["utility_smoothed"] for r in report["sweep"])
+
+
+def test_answer_threshold_is_taken_from_a_plateau_not_a_lone_spike():
+    from knowledge import ranker
+    rows = [{"threshold": t / 20, "utility": u} for t, u in enumerate([0.5, 0.9, 0.5, 0.8, 0.82, 0.81, 0.6])]
+    ranker.smoothed(rows)
+    assert max(rows, key=lambda r: r["utility_smoothed"])["threshold"] == 0.2
+
+
+def test_no_training_question_repeats_one_of_the_blind_test_half():
+    from knowledge import ranker
+    test = {ranker.same_question(i["q"]) for i in ranker._read(ranker.BLIND_TEST)}
+    assert len(test) > 200
+    repeats = [i["q"] for i in ranker._read(ranker.SWEEP_SETS[0]) if ranker.same_question(i["q"]) in test]
+    assert repeats, "the dev set repeats some test-half questions word for word (城镇污水处理率多少 …)"
+    trained = ranker.training_questions(ranker.TRAINING_SETS)
+    assert not [i["q"] for i in trained if ranker.same_question(i["q"]) in test]
+    assert not set(repeats) & {i["q"] for i in trained}
 
 
 def test_every_confident_answer_is_cited(index):
