@@ -8,7 +8,7 @@ and prints the figures side by side, then the answer chooser's threshold sweep. 
   rule       hybrid retrieval, the best candidate by subject-word coverage (the old hand-set rule, 0.5)
   final      hybrid retrieval and the learned chooser: what the assistant answers
 Question sets: dev (bench/devset.jsonl), tune (bench/blind_tune.jsonl), extra (bench/blind_extra.jsonl, 322
-more questions written blind for training) and more (bench/blind_more.jsonl, 971 more written the same way)
+more questions written blind for training) and more (bench/blind_more.jsonl, 483 more written the same way)
 train the chooser, so their figures are in-sample; test
 (bench/blind_test.jsonl, the blind half) and holdout (bench/holdout.jsonl) are never trained or tuned on.
 --failures lists wrong answers of the training sets only: the blind test half's failures are not to be
