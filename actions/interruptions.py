@@ -14,6 +14,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from .complaints.status import LOOKS_LIKE
 from .payload import latest_intent, latest_text
 from .smalltalk import RESPONSES, answer_small_talk
 
@@ -48,7 +49,8 @@ def is_interruption(text: str, intent: str, confidence: float, entities: list[st
     Button payloads ("/stop") and the form's control intents are the form's own business (its rules); a bare
     greeting ("你好", "下午好") is small talk whatever NLU's confidence;
     the report's own words (report_pollution), bare entities and yes/no are values; a tracking number is
-    a status look-up; a valid value of a structured field that asks nothing is that value (`fits_field`:
+    a status look-up (when the text holds one: DIET's learned entity tagging also tags coordinates or a phone
+    number as tracking_number in some trainings); a valid value of a structured field that asks nothing is that value (`fits_field`:
     "前天下午" is a time even though NLU files it under greet, like 下午好); small talk NLU is sure of is small
     talk; anything else that reads as a question is one.
     """
@@ -59,7 +61,7 @@ def is_interruption(text: str, intent: str, confidence: float, entities: list[st
         return True
     if intent in FIELD_INTENTS:
         return False
-    if "tracking_number" in entities:
+    if "tracking_number" in entities and LOOKS_LIKE.search(text):
         return True
     if fits_field and not looks_like_question(text):
         return False

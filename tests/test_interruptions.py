@@ -41,6 +41,9 @@ def test_field_values_do_not(text):
     ("", "nlu_fallback", 0.0, [], False, False),
     ("前天下午", "greet", 0.95, [], False, True),                   # a valid time NLU files under greet (下午好)
     ("13812345678？", "greet", 0.95, [], True, True),               # a valid phone that asks something
+    # DIET's learned entities tag coordinates or a phone as a tracking number in some trainings (CI's did)
+    ("地点：武进区湖塘镇长虹路（31.7123,119.9621）", "ask_plan", 0.7, ["tracking_number"], False, True),
+    ("13812345678", "ask_plan", 0.6, ["tracking_number"], False, True),
 ])
 def test_the_rule(text, intent, confidence, entities, expected, fits):
     assert is_interruption(text, intent, confidence, entities, fits) is expected
@@ -85,6 +88,16 @@ def test_a_valid_time_that_nlu_files_under_greet_is_the_time():
                                           ("新北区太湖东路1号附近", "greet"), ("菜市场后面那条小河边", "bot_challenge")])
 def test_a_place_that_nlu_files_under_small_talk_is_the_location(text, intent):
     tracker = make_tracker(text, intent, (), {"pollution_type": "大气"}, "location", "complaint_form")
+    slots, msgs = run_on(ValidateComplaintForm(), tracker)
+    assert slots["location"] == text and not msgs
+
+
+def test_coordinates_nlu_tags_as_a_tracking_number_are_the_location():
+    """CI's fresh training tagged part of a WeChat location as tracking_number; the citizen was refused a
+    'plan answer' and asked for the place again."""
+    text = "地点：武进区湖塘镇长虹路（31.7123,119.9621）"
+    tracker = make_tracker(text, "ask_plan", [("tracking_number", "31.7123,119.9621")], {"pollution_type": "大气"},
+                           "location", "complaint_form")
     slots, msgs = run_on(ValidateComplaintForm(), tracker)
     assert slots["location"] == text and not msgs
 
