@@ -10,10 +10,11 @@ and prints the figures side by side, then the answer chooser's threshold sweep. 
 Question sets: dev (bench/devset.jsonl), tune (bench/blind_tune.jsonl), extra (bench/blind_extra.jsonl, 322
 more questions written blind for training) and more (bench/blind_more.jsonl, 483 more written the same way)
 train the chooser, so their figures are in-sample; test
-(bench/blind_test.jsonl, the blind half) and holdout (bench/holdout.jsonl) are never trained or tuned on.
+(bench/blind_test.jsonl, the blind half), second (bench/blind_second.jsonl, 488 more written blind) and holdout
+(bench/holdout.jsonl) are never trained or tuned on.
 --failures lists wrong answers of the training sets only: the blind test half's failures are not to be
 looked at. Usage:
-    python bench/knowledge_bench.py [--sets dev,tune,extra,more,test,holdout] [--pipelines ...] [--failures] [--no-build]
+    python bench/knowledge_bench.py [--sets dev,tune,extra,more,test,second,holdout] [--pipelines ...] [--failures] [--no-build]
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"dev": "devset.jsonl", "tune": "blind_tune.jsonl", "extra": "blind_extra.jsonl",
-        "more": "blind_more.jsonl", "test": "blind_test.jsonl",
+        "more": "blind_more.jsonl", "test": "blind_test.jsonl", "second": "blind_second.jsonl",
         "holdout": "holdout.jsonl"}
 PIPELINES = {
     "baseline": ["bench/baseline.py"],
@@ -40,6 +41,7 @@ PIPELINES = {
     "final": ["-m", "knowledge", "ask", "--json"],
 }
 NOT_TO_BE_SEEN = {"test"}
+HELD_OUT = ("test", "second", "holdout")      # never trained on
 
 
 def run_child(args: list[str], env: dict | None = None) -> tuple[str, float, float]:
@@ -105,7 +107,7 @@ def print_table(title: str, table: dict[str, dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="dev,tune,extra,more,test,holdout")
+    parser.add_argument("--sets", default="dev,tune,extra,more,test,second,holdout")
     parser.add_argument("--pipelines", default=",".join(PIPELINES))
     parser.add_argument("--failures", action="store_true", help="list wrong answers (training sets only)")
     parser.add_argument("--no-build", action="store_true", help="skip timing a cold build of the index")
@@ -138,7 +140,7 @@ def main() -> int:
     os.unlink(batch)
     for set_name, items in sets.items():
         n_una = sum(not i["answerable"] for i in items)
-        seen = "never tuned on" if set_name in ("test", "holdout") else "trains the chooser: in-sample"
+        seen = "never tuned on" if set_name in HELD_OUT else "trains the chooser: in-sample"
         print_table(f"== {set_name}: {SETS[set_name]} ({len(items)} questions, {n_una} unanswerable; {seen})",
                     {p: score(items, results[p][set_name]) for p in results})
         if "final" in results:
@@ -161,7 +163,7 @@ def main() -> int:
                   f"{row['unanswerable_refused']:>10.3f}{row['overall']:>10.3f}{row['utility']:>10.3f}"
                   f"{row.get('utility_smoothed', float('nan')):>10.3f}")
     if args.failures:
-        for set_name in (s for s in sets if s not in NOT_TO_BE_SEEN and s != "holdout"):
+        for set_name in (s for s in sets if s not in HELD_OUT):
             wrong = [(i, r) for i, r in zip(sets[set_name], results["final"][set_name], strict=True) if not right(i, r)]
             print(f"\n--- final, {set_name}: {len(wrong)} wrong")
             for i, r in wrong:
