@@ -48,11 +48,11 @@ def is_interruption(text: str, intent: str, confidence: float, entities: list[st
 
     Button payloads ("/stop") and the form's control intents are the form's own business (its rules); a bare
     greeting ("你好", "下午好") is small talk whatever NLU's confidence;
-    the report's own words (report_pollution), bare entities and yes/no are values; a tracking number is
-    a status look-up (when the text holds one: DIET's learned entity tagging also tags coordinates or a phone
-    number as tracking_number in some trainings); a valid value of a structured field that asks nothing is that value (`fits_field`:
-    "前天下午" is a time even though NLU files it under greet, like 下午好); small talk NLU is sure of is small
-    talk; anything else that reads as a question is one.
+    the report's own words (report_pollution), bare entities and yes/no are values; a tracking number is a
+    status look-up when the text holds one (DIET's learned entities tag coordinates or a phone number as
+    tracking_number in some trainings); a valid value of a structured field that asks nothing is that value
+    (`fits_field`: "前天下午" is a time even though NLU files it under greet, like 下午好); small talk NLU is
+    sure of is small talk; anything else that reads as a question is one.
     """
     text = (text or "").strip()
     if not text or text.startswith("/"):
