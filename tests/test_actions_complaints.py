@@ -84,6 +84,7 @@ def test_happy_path_through_every_field(db):
 @pytest.mark.parametrize("requested,text,words", [
     ("pollution_type", "哈哈哈", "污染类型"),
     ("location", "a", "具体的地点"),
+    ("location", "地点：", "具体的地点"),                       # a label with no place
     ("seen_at", "明天", "不能晚于今天"),
     ("seen_at", "2026-12-01", "不能晚于今天"),
     ("seen_at", "随便吧", "没听懂"),

@@ -81,8 +81,12 @@ def names_place(text: str) -> bool:
     return bool(district(text) or PLACE.search(text or ""))
 
 
+LOCATION_LABEL = re.compile(r"^(地点|地址|位置|发生地点)\s*[:：]\s*")   # "地点：…" (a WeChat location, or typed so)
+
+
 def location(text: str) -> tuple[str | None, str | None]:
-    text = re.sub(r"\s+", " ", (text or "")).strip()
+    """The place as said, without a leading "地点：" label (the summary already labels it)."""
+    text = LOCATION_LABEL.sub("", re.sub(r"\s+", " ", (text or "")).strip())
     if len(HAN.findall(text)) + len(re.findall(r"[A-Za-z0-9]", text)) < 2 or len(text) > 200:
         return None, "请说一个具体的地点（200字以内），例如“武进区湖塘镇长虹路和花园街路口”。"
     return text, None

@@ -126,6 +126,7 @@ def test_complaint_over_wechat_to_its_tracking_number(wx, stack, openid):
     assert "手机号" in wx.ask(openid, "烟囱一直冒黑烟，气味很刺鼻")
     summary = wx.ask(openid, "13812345678")
     assert "请核对" in summary and "1. 确认提交" in summary, summary
+    assert "· 地点：武进区湖塘镇长虹路（31.7123,119.9621）（区域：武进区）" in summary, summary   # labelled once
     done = wx.ask(openid, "1")                                # the number picks the first button
     assert "CZ-" in done, done
     assert "地点：武进区湖塘镇长虹路（31.7123,119.9621）" in user_texts(stack, openid)
