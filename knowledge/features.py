@@ -108,7 +108,33 @@ ANSWER_TYPES = {
     "where": (re.compile(r"在哪|哪里|哪儿|地址|位置|where"), re.compile(r"[区市县镇村湖河山路园]")),
     "count": (re.compile(r"多少个|几个|多少项|几项|多少家|几家|多少处|how many"), re.compile(r"\d+\s*(个|项|家|处|座|条|所)")),
     "share": (re.compile(r"比例|比重|率|百分之|percent|rate|share"), re.compile(r"\d\s*%|百分点")),
+    "day": (re.compile(r"哪天|哪一天|几号|几月几日|几月几号|具体日期|什么日子|which day|what date"),
+            re.compile(r"\d+月\d*日?|\d+日")),
+    "clock": (re.compile(r"几点|开放时间|营业时间|开门|关门|opening hours|what time"), re.compile(r"\d+[:：点]\d*")),
+    "owner": (re.compile(r"负责|牵头|哪个部门|哪些部门|什么部门|谁管|谁来|责任|主管|who (is|are) responsible|in charge"),
+              re.compile(r"局|人民政府|委员会|管委会|公司|集团|责任主体")),
 }
+
+
+# "多少个4A景区" / "几个垃圾填埋场": the thing a count is asked of, read after the measure word.
+_COUNTED = re.compile(r"(?:多少|几)(?:个|种|家|座|处|条|项|所|名|位|辆|台|户|只|棵|亩|公里|平方公里|万人|人)?([\u4e00-\u9fffA-Za-z0-9]{2,8})")
+
+
+def counted_with_number(question: str, body: str) -> float:
+    """1 when the answer puts a number right before the thing the question counts, 0 when it does not, 0.5 when
+    the question counts nothing."""
+    m = _COUNTED.search(question)
+    if not m:
+        return 0.5
+    thing = m.group(1)
+    for size in range(len(thing), 1, -1):          # "垃圾填埋场是" → "垃圾填埋场": the longest head the body holds
+        head = thing[:size]
+        for hit in re.finditer(re.escape(head), body):
+            if re.search(r"\d", body[max(0, hit.start() - 8):hit.start()]):
+                return 1.0
+        if head in body:
+            return 0.0
+    return 0.0
 
 
 def _body(text: str) -> str:
@@ -142,6 +168,7 @@ def candidate_features(q: Question, cand: Candidate, qf: dict[str, float]) -> di
     feats.update({f"kind_{k}": float(cand.kind == k) for k in CANDIDATE_KINDS})
     feats.update({
         "coverage": coverage(q.subject, cand.evidence),
+        "body_coverage": coverage(q.subject, body),
         "title_coverage": coverage(q.subject, title),
         "bigram_share": len(qgrams & char_pairs(cand.evidence)) / max(1, len(qgrams)),
         "unit_rrf": cand.unit.get("rrf", 0.0) * 30,
@@ -163,13 +190,14 @@ def candidate_features(q: Question, cand: Candidate, qf: dict[str, float]) -> di
     feats["quoted_sentence_gap"] = best_all - sims[0] if sims else 1.0
     feats["quoted_sentence_rank"] = (1.0 / (1 + int((q.sentence_sims > sims[0]).sum()))) if sims else 0.0
     feats["quoted_sentences"] = min(len(sims), 6) / 6
+    feats["counted_with_number"] = counted_with_number(q.text, body)
     for name, (asked, given) in ANSWER_TYPES.items():
         feats[f"asks_{name}"] = float(bool(asked.search(q.expanded)))
         feats[f"gives_{name}"] = float(bool(given.search(body))) if feats[f"asks_{name}"] else 0.5
     return feats
 
 
-RELATIVE = ("coverage", "title_coverage", "bigram_share", "unit_rrf", "unit_dense", "name_score",
+RELATIVE = ("coverage", "body_coverage", "title_coverage", "bigram_share", "unit_rrf", "unit_dense", "name_score",
             "quoted_sentence_sim", "quoted_sentence_rank", "has_year_asked")
 
 

@@ -115,7 +115,7 @@ def training_questions(paths: list[Path]) -> list[dict]:
 
 def synthetic_questions(index: Index) -> list[dict]:
     """Questions the plan answers by construction: an indicator's value and targets, a project's money or owner,
-    the parts of a heading."""
+    the projects of a category, subcategory or district, the parts of a heading."""
     from .terms import synonyms
     out = []
     variants = synonyms()
@@ -131,6 +131,16 @@ def synthetic_questions(index: Index) -> list[dict]:
         out.append({"q": f"{pr.name}投资多少", "answerable": True, "keys": [money]})
         if pr.investment is None:
             out.append({"q": f"{pr.name}谁负责", "answerable": True, "keys": [pr.owners[0]]})
+    from .records import DISTRICTS
+    groups = [(f"列一下{cat}的重点工程", [p for p in index.plan.projects if p.category == cat])
+              for cat in sorted({p.category for p in index.plan.projects})]
+    groups += [(f"{sub}包括哪些项目", [p for p in index.plan.projects if p.subcategory == sub])
+               for sub in sorted({p.subcategory for p in index.plan.projects})]
+    groups += [(f"{d}的重点工程都有什么", [p for p in index.plan.projects if d in "".join(p.owners) + p.name])
+               for d in sorted(set(DISTRICTS.values()))]
+    for q, listed in groups:
+        if len(listed) >= 2:                         # only a list holds the first two and the count
+            out.append({"q": q, "answerable": True, "keys": [f"共{len(listed)}项", listed[0].name, listed[1].name]})
     from .outline import NUMBERING, headings
     paths = headings(index)
     for path in paths:
