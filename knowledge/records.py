@@ -153,17 +153,18 @@ def project_filter(index: Index, q: str) -> tuple[str, list[Project]]:
         if word in q:
             hits = [p for p in projects if district in "".join(p.owners) + p.name]
             return f"{district}相关（名称或责任主体含“{district}”）", hits
+    grams = char_pairs(q)
+    # A subcategory named in full comes before the category its name starts with ("生态安全缓冲区建设工程").
+    for sub in sorted({p.subcategory for p in projects}):
+        if _name_score(sub, grams) >= 0.99:
+            return f"“{sub}”类", [p for p in projects if p.subcategory == sub]
     for cat in sorted({p.category for p in projects}):
         if cat in q or cat.rstrip("类") in q:
             return cat, [p for p in projects if p.category == cat]
-    grams = char_pairs(q)
     owners = sorted({o for p in projects for o in p.owners})
     best = max(owners, key=lambda o: _name_score(o.removeprefix("市"), grams))
     if _name_score(best.removeprefix("市"), grams) >= 0.99 and len(best) >= 4:
         return f"责任主体为{best}", [p for p in projects if best in p.owners]
-    for sub in sorted({p.subcategory for p in projects}):
-        if _name_score(sub, grams) >= 0.99:
-            return f"“{sub}”类", [p for p in projects if p.subcategory == sub]
     return "", []
 
 

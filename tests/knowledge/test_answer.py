@@ -269,6 +269,18 @@ def test_no_training_question_repeats_one_of_the_blind_test_half():
     assert not set(repeats) & {i["q"] for i in trained}
 
 
+def test_every_list_question_the_tables_yield_is_answered_in_full_by_a_candidate(index):
+    """The chooser learns list questions from the tables' own lists: each must be answerable by the project list
+    the assistant offers, or it would teach the chooser that no candidate is right."""
+    from knowledge import ranker
+    from knowledge.answer import candidates
+    lists = [i for i in ranker.synthetic_questions(index) if i["keys"][0].startswith("共")]
+    assert len(lists) >= 20
+    for item in lists:
+        _, cands = candidates(index, item["q"])
+        assert any(c.kind == "project_list" and all(k in c.answer.text for k in item["keys"]) for c in cands), item
+
+
 def test_every_confident_answer_is_cited(index):
     for q in ("空气好的天数现在多少", "垃圾分类怎么搞", "规划原则是哪几条", "重点工程一共投资多少"):
         res = _ask(index, q)
