@@ -32,6 +32,12 @@ def test_projects_by_category():
     assert "生态空间类的重点工程共21项" in msgs[0]["text"]
 
 
+def test_projects_by_subcategory_named_in_full():
+    """The subcategory's name starts with a category's (生态安全): its 8 projects, not the category's 24."""
+    msgs = run("生态安全缓冲区建设工程都有哪些")
+    assert "“生态安全缓冲区建设工程”类的重点工程共8项" in msgs[0]["text"]
+
+
 def test_totals():
     msgs = run("重点工程总投资多少")
     text = msgs[0]["text"]
