@@ -189,7 +189,7 @@ def totals_answer(index: Index, question: str) -> Answer:
     by_cat: dict[str, list[Project]] = {}
     for p in plan.projects:
         by_cat.setdefault(p.category, []).append(p)
-    lines = [f"《规划》附表列出重点工程{len(plan.projects)}项，投资匡算合计{_fmt_wan(plan.total_investment or 0)}。按大类："]
+    lines = [f"《规划》附表列出重点工程{len(plan.projects)}项，总投资匡算合计{_fmt_wan(plan.total_investment or 0)}。按大类："]
     for cat, ps in by_cat.items():
         listed = [p.investment for p in ps if p.investment is not None]
         money = f"投资{_fmt_wan(sum(listed))}" if listed else "均未列投资额（表中为“/”）"
