@@ -50,3 +50,11 @@ def test_another_city_is_refused_not_answered_with_changzhous_table():
         msgs = run(text, entities)
         assert msgs[0]["custom"]["confident"] is False and "只涉及常州" in msgs[0]["text"]
         assert "万元" not in msgs[0]["text"]
+
+
+def test_a_project_the_appendix_does_not_list_is_not_answered_with_other_projects():
+    """No record or total stands in for a project the plan does not have: the citizen is told plainly."""
+    for text, entities in (("恐龙园扩建项目哪年开工", []), ("青果巷改造工程啥时候完工", [("project", "改造工程")])):
+        msgs = run(text, entities)
+        assert msgs[0]["custom"]["confident"] is False
+        assert "万元" not in msgs[0]["text"]          # no record, list or total
