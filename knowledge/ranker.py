@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from .chunks import fmt_number, with_unit
 from .features import Candidate, Question, question_rows, vector
+from .forest import Forest
 from .index import ROOT, Index
 from .normalize import normalize, without_punctuation
 
@@ -46,13 +46,13 @@ FOLDS = 5
 CLOSEST_MIN_PRECISION = 0.5
 FIT_JOBS = 2                  # the build machines have two cores
 _CODE = [Path(__file__).parent / f for f in ("answer.py", "features.py", "ranker.py", "records.py", "outline.py",
-                                             "search.py", "chunks.py", "terms.py")]
+                                             "search.py", "chunks.py", "terms.py", "forest.py")]
 MODEL_FILE, REPORT_FILE = "ranker.pkl", "ranker.json"
 
 
 @dataclass
 class Ranker:
-    model: object
+    model: Forest
     names: tuple[str, ...]
     answer_threshold: float
     closest_threshold: float
@@ -65,9 +65,7 @@ class Ranker:
             if names != self.names:
                 raise RuntimeError("ranker features changed since it was trained: rebuild the index")
             rows.append(row)
-        # One thread: a dozen rows are scored in ~12 ms; OpenMP threads on a busy machine cost more than they save.
-        with threadpool_limits(limits=1, user_api="openmp"):
-            return [float(p) for p in self.model.predict_proba(np.array(rows))[:, 1]]
+        return [float(p) for p in self.model.predict_proba(np.array(rows))[:, 1]]
 
 
 def inputs_hash(index: Index) -> str:
@@ -176,7 +174,7 @@ def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, n
 
 def _model():
     # Histogram gradient boosting: a fit takes about 7 s here against 40-55 s for plain gradient boosting, which
-    # kept `make index` over its 3 minutes. Settings picked on the out-of-fold figures of the training questions,
+    # kept `make index` over its 3 minutes; its trees are scored as arrays (knowledge/forest.py). Settings picked on the out-of-fold figures of the training questions,
     # three seeds (README "Benchmarks", chooser settings): smoothed utility 0.825 against the plain model's 0.829.
     from sklearn.ensemble import HistGradientBoostingClassifier
     return HistGradientBoostingClassifier(max_iter=500, learning_rate=0.03, max_depth=6, min_samples_leaf=20,
@@ -267,8 +265,7 @@ def train(index: Index) -> dict:
     best = max(table, key=lambda r: (r["utility_smoothed"], -r["threshold"]))
     answer_at = best["threshold"]
     closest_at = _closest_threshold(outcomes, answer_at)
-    model = fitted[-1]
-    ranker = Ranker(model, names, answer_at, closest_at)
+    ranker = Ranker(Forest.from_model(fitted[-1]), names, answer_at, closest_at)   # the same scores, faster
     (index.folder / MODEL_FILE).write_bytes(pickle.dumps(ranker))
     report = {"inputs_hash": inputs_hash(index), "questions": len(real), "swept_on": n_sweep,
               "synthetic_questions": len(synthetic),
