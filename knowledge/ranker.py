@@ -1,4 +1,4 @@
-"""The learned chooser: a gradient-boosted model (histogram variant) of "this candidate answer is right", trained at build time.
+"""The learned chooser: a gradient-boosted model of "this candidate answer is right", trained at build time.
 
 Training questions are the tune questions in bench/ (the dev set, the tune half of the blind set and the two
 extra blind sets written later for training; never the blind test half, nor a question that repeats one of
@@ -174,8 +174,9 @@ def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, n
 
 def _model():
     # Histogram gradient boosting: a fit takes about 7 s here against 40-55 s for plain gradient boosting, which
-    # kept `make index` over its 3 minutes; its trees are scored as arrays (knowledge/forest.py). Settings picked on the out-of-fold figures of the training questions,
-    # three seeds (README "Benchmarks", chooser settings): smoothed utility 0.825 against the plain model's 0.829.
+    # kept `make index` over its 3 minutes; its trees are scored as arrays (knowledge/forest.py). Settings picked
+    # on the out-of-fold figures of the training questions, three seeds (README "Benchmarks", chooser settings):
+    # smoothed utility 0.825 against the plain model's 0.829.
     from sklearn.ensemble import HistGradientBoostingClassifier
     return HistGradientBoostingClassifier(max_iter=500, learning_rate=0.03, max_depth=6, min_samples_leaf=20,
                                           max_features=0.7, early_stopping=False, random_state=0)
