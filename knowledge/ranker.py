@@ -5,12 +5,13 @@ extra blind sets written later for training; never the blind test half, nor a qu
 it word for word) plus questions the plan's tables yield by
 themselves (each indicator's and project's name, and the colloquial names of synonyms.yml, with the cell that
 answers them). A candidate is labelled right when it holds every key fact of its question; every candidate of
-an unanswerable question is wrong.
+an unanswerable question is wrong. One feature is the question's own answerability score (knowledge.answerability),
+out of fold for the training questions (stacking), so the chooser learns how far to trust it.
 Thresholds are swept on out-of-fold predictions (5 folds, grouped by question) and the sweep is kept in
 ranker.json beside the model:
 - answer_threshold: the chance of being right above which the best candidate is given; chosen on the
   questions of SWEEP_SETS to make the most questions come out right (answered correctly, or refused when the
-  plan cannot answer), averaged with its two neighbouring thresholds: the top of the sweep is flat, and the
+  plan cannot answer; a question the explicit cues refuse up front counts as refused whatever its score), averaged with its two neighbouring thresholds: the top of the sweep is flat, and the
   average moves less with the folds than the single best step does;
 - closest_threshold: the lowest chance at which a passage is still shown as "the closest the plan has",
   chosen so that in the band below answer_threshold the shown passage holds the fact at least half the time.
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import answerability
 from .chunks import fmt_number, with_unit
 from .features import Candidate, Question, question_rows, vector
 from .forest import Forest
@@ -46,8 +48,10 @@ FOLDS = 5
 CLOSEST_MIN_PRECISION = 0.5
 FIT_JOBS = 2                  # the build machines have two cores
 _CODE = [Path(__file__).parent / f for f in ("answer.py", "features.py", "ranker.py", "records.py", "outline.py",
-                                             "search.py", "chunks.py", "terms.py", "forest.py")]
+                                             "search.py", "chunks.py", "terms.py", "forest.py",
+                                             "answerability.py")]
 MODEL_FILE, REPORT_FILE = "ranker.pkl", "ranker.json"
+QUESTION_FEATURE = "question_unanswerable"
 
 
 @dataclass
@@ -56,15 +60,17 @@ class Ranker:
     names: tuple[str, ...]
     answer_threshold: float
     closest_threshold: float
+    questions: answerability.QuestionModel
 
     def score(self, index: Index, q: Question, cands: list[Candidate]) -> list[float]:
         """Each candidate's estimated chance of being right."""
+        unanswerable = float(self.questions.unanswerable([q.text], index.encode_query(q.expanded))[0])
         rows = []
         for feats in question_rows(index, q, cands):
             names, row = vector(feats)
-            if names != self.names:
+            if names + (QUESTION_FEATURE,) != self.names:
                 raise RuntimeError("ranker features changed since it was trained: rebuild the index")
-            rows.append(row)
+            rows.append(row + [unanswerable])
         return [float(p) for p in self.model.predict_proba(np.array(rows))[:, 1]]
 
 
@@ -172,6 +178,15 @@ def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, n
     return np.array(rows), np.array(labels, dtype=int), np.array(groups), names
 
 
+def question_inputs(index: Index, items: list[dict]) -> tuple[list[str], np.ndarray]:
+    """What the answerability model reads of each item: its normalized text and its query's embedding."""
+    from .answer import query_text
+    from .terms import fix_typos
+    queries = [query_text(index, i["q"]) for i in items]
+    index.prime_queries(queries)
+    return [fix_typos(normalize(i["q"])) for i in items], np.vstack([index.encode_query(qx) for qx in queries])
+
+
 def _model():
     # Histogram gradient boosting: a fit takes about 7 s here against 40-55 s for plain gradient boosting, which
     # kept `make index` over its 3 minutes; its trees are scored as arrays (knowledge/forest.py). Settings picked
@@ -252,6 +267,12 @@ def train(index: Index) -> dict:
     items = real + synthetic
     _cache[str(index.folder)] = None                  # candidates are generated without a model
     X, y, groups, names = examples(index, items)
+    texts, embedded = question_inputs(index, items)
+    n = len(real)
+    questions, oof_unanswerable, c_sweep = answerability.train(
+        texts[:n], embedded[:n], np.array([not i["answerable"] for i in real]))
+    unanswerable = np.concatenate([oof_unanswerable, questions.unanswerable(texts[n:], embedded[n:])])
+    X, names = np.column_stack([X, unanswerable[groups]]), names + (QUESTION_FEATURE,)
     weights = np.where(groups < len(real), 1.0, SYNTHETIC_WEIGHT)
     oof = np.zeros(len(y))
     folds = list(GroupKFold(n_splits=FOLDS).split(X, y, groups))
@@ -260,18 +281,21 @@ def train(index: Index) -> dict:
     for (_, test_idx), m in zip(folds, fitted, strict=False):
         oof[test_idx] = m.predict_proba(X[test_idx])[:, 1]
     swept = groups < n_sweep
-    outcomes = _outcomes(real[:n_sweep], groups[swept], y[swept], oof[swept])
+    from .answer import outside_plan
+    outcomes = [(0.0 if outside_plan(item["q"]) else p, right, answerable) for item, (p, right, answerable)
+                in zip(real[:n_sweep], _outcomes(real[:n_sweep], groups[swept], y[swept], oof[swept]), strict=True)]
     table = sweep(outcomes)
     smoothed(table)
     best = max(table, key=lambda r: (r["utility_smoothed"], -r["threshold"]))
     answer_at = best["threshold"]
     closest_at = _closest_threshold(outcomes, answer_at)
-    ranker = Ranker(Forest.from_model(fitted[-1]), names, answer_at, closest_at)   # the same scores, faster
+    ranker = Ranker(Forest.from_model(fitted[-1]), names, answer_at, closest_at, questions)
     (index.folder / MODEL_FILE).write_bytes(pickle.dumps(ranker))
     report = {"inputs_hash": inputs_hash(index), "questions": len(real), "swept_on": n_sweep,
               "synthetic_questions": len(synthetic),
               "candidates": int(len(y)), "answer_threshold": answer_at, "closest_threshold": closest_at,
-              "out_of_fold": best, "sweep": table, "train_seconds": round(time.perf_counter() - started, 1)}
+              "out_of_fold": best, "sweep": table,
+              "question_model": {"C": questions.c, "sweep": c_sweep}, "train_seconds": round(time.perf_counter() - started, 1)}
     (index.folder / REPORT_FILE).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     _cache[str(index.folder)] = ranker
     return report
