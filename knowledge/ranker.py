@@ -5,14 +5,16 @@ extra blind sets written later for training; never the blind test half, nor a qu
 it word for word) plus questions the plan's tables yield by
 themselves (each indicator's and project's name, and the colloquial names of synonyms.yml, with the cell that
 answers them). A candidate is labelled right when it holds every key fact of its question; every candidate of
-an unanswerable question is wrong. One feature is the question's own answerability score (knowledge.answerability),
-out of fold for the training questions (stacking), so the chooser learns how far to trust it.
+an unanswerable question is wrong. One feature is the question's own answerability score
+(knowledge.answerability), out of fold for the training questions (stacking), so the chooser learns how far to
+trust it.
 Thresholds are swept on out-of-fold predictions (5 folds, grouped by question) and the sweep is kept in
 ranker.json beside the model:
 - answer_threshold: the chance of being right above which the best candidate is given; chosen on the
   questions of SWEEP_SETS to make the most questions come out right (answered correctly, or refused when the
-  plan cannot answer; a question the explicit cues refuse up front counts as refused whatever its score), averaged with its two neighbouring thresholds: the top of the sweep is flat, and the
-  average moves less with the folds than the single best step does;
+  plan cannot answer; a question the explicit cues refuse up front counts as refused whatever its score),
+  averaged with its two neighbouring thresholds: the top of the sweep is flat, and the average moves less with
+  the folds than the single best step does;
 - closest_threshold: the lowest chance at which a passage is still shown as "the closest the plan has",
   chosen so that in the band below answer_threshold the shown passage holds the fact at least half the time.
 """
@@ -63,7 +65,7 @@ class Ranker:
     questions: answerability.QuestionModel
 
     def score(self, index: Index, q: Question, cands: list[Candidate]) -> list[float]:
-        """Each candidate's estimated chance of being right."""
+        """Each candidate's estimated chance of being right (the question's answerability score is the last column)."""
         unanswerable = float(self.questions.unanswerable([q.text], index.encode_query(q.expanded))[0])
         rows = []
         for feats in question_rows(index, q, cands):
@@ -294,8 +296,8 @@ def train(index: Index) -> dict:
     report = {"inputs_hash": inputs_hash(index), "questions": len(real), "swept_on": n_sweep,
               "synthetic_questions": len(synthetic),
               "candidates": int(len(y)), "answer_threshold": answer_at, "closest_threshold": closest_at,
-              "out_of_fold": best, "sweep": table,
-              "question_model": {"C": questions.c, "sweep": c_sweep}, "train_seconds": round(time.perf_counter() - started, 1)}
+              "out_of_fold": best, "sweep": table, "question_model": {"C": questions.c, "sweep": c_sweep},
+              "train_seconds": round(time.perf_counter() - started, 1)}
     (index.folder / REPORT_FILE).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     _cache[str(index.folder)] = ranker
     return report
