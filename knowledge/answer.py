@@ -307,8 +307,11 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
     if msg:
         return Answer(question or "", msg, False, [], "invalid")
     index = index or load()
-    whole = _answer_one(index, question, mode, chooser)
     segs = _segments(question)
+    if len(segs) > 1 and not outside_plan(question):      # every text the parts may search, encoded in one batch
+        asked = [question, segs[0]] + [t for seg in segs[1:] for t in (seg, f"{segs[0]} {seg}")]
+        index.prime_queries([query_text(index, t) for t in asked])
+    whole = _answer_one(index, question, mode, chooser)
     if len(segs) <= 1 or whole.kind == "refusal" and outside_plan(question):
         return whole
     results: list[Answer] = []
