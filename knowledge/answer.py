@@ -308,11 +308,12 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
         return Answer(question or "", msg, False, [], "invalid")
     index = index or load()
     segs = _segments(question)
-    if len(segs) > 1 and not outside_plan(question):      # every text the parts may search, encoded in one batch
+    up_front = outside_plan(question)                   # refused whole, as _answer_one refuses it
+    if len(segs) > 1 and not up_front:                  # every text the parts may search, encoded in one batch
         asked = [question, segs[0]] + [t for seg in segs[1:] for t in (seg, f"{segs[0]} {seg}")]
         index.prime_queries([query_text(index, t) for t in asked])
     whole = _answer_one(index, question, mode, chooser)
-    if len(segs) <= 1 or whole.kind == "refusal" and outside_plan(question):
+    if len(segs) <= 1 or up_front:
         return whole
     results: list[Answer] = []
     for i, seg in enumerate(segs):

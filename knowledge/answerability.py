@@ -73,12 +73,14 @@ def out_of_fold(texts: list[str], embeddings: np.ndarray, unanswerable: np.ndarr
     return out
 
 
-def train(texts: list[str], embeddings: np.ndarray, unanswerable: np.ndarray) -> tuple[QuestionModel, np.ndarray, list[dict]]:
-    """The model with the C of least out-of-fold log loss, its out-of-fold scores and the sweep over C."""
+def train(texts: list[str], embeddings: np.ndarray, unanswerable: np.ndarray,
+          jobs: int = 1) -> tuple[QuestionModel, np.ndarray, list[dict]]:
+    """The model with the C of least out-of-fold log loss, its out-of-fold scores and the sweep over C (the
+    values of C fitted `jobs` at a time)."""
     from joblib import Parallel, delayed
     from sklearn.metrics import log_loss, roc_auc_score
     y = np.asarray(unanswerable, dtype=int)
-    scores = Parallel(n_jobs=2)(delayed(out_of_fold)(texts, embeddings, y, c) for c in C_GRID)
+    scores = Parallel(n_jobs=jobs)(delayed(out_of_fold)(texts, embeddings, y, c) for c in C_GRID)
     table = [{"C": c, "log_loss": round(float(log_loss(y, s)), 4), "auc": round(float(roc_auc_score(y, s)), 4)}
              for c, s in zip(C_GRID, scores, strict=True)]
     best = min(range(len(C_GRID)), key=lambda i: table[i]["log_loss"])

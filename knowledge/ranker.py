@@ -165,28 +165,22 @@ def _is_right(item: dict, text: str) -> bool:
     return bool(item["answerable"]) and all(k in text for k in item["keys"])
 
 
-def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
-    """Feature rows, labels and question ids of every candidate of every item."""
+def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...],
+                                                     list[Question]]:
+    """Feature rows, labels and question ids of every candidate of every item, and each item's Question (what
+    the answerability model reads of it, as at run time)."""
     from .answer import candidates, query_text
     index.prime_queries([query_text(index, i["q"]) for i in items])
-    rows, labels, groups, names = [], [], [], ()
+    rows, labels, groups, names, questions = [], [], [], (), []
     for gi, item in enumerate(items):
         q, cands = candidates(index, item["q"])
+        questions.append(q)
         for c, feats in zip(cands, question_rows(index, q, cands), strict=True):
             names, row = vector(feats)
             rows.append(row)
             labels.append(_is_right(item, c.answer.text))
             groups.append(gi)
-    return np.array(rows), np.array(labels, dtype=int), np.array(groups), names
-
-
-def question_inputs(index: Index, items: list[dict]) -> tuple[list[str], np.ndarray]:
-    """What the answerability model reads of each item: its normalized text and its query's embedding."""
-    from .answer import query_text
-    from .terms import fix_typos
-    queries = [query_text(index, i["q"]) for i in items]
-    index.prime_queries(queries)
-    return [fix_typos(normalize(i["q"])) for i in items], np.vstack([index.encode_query(qx) for qx in queries])
+    return np.array(rows), np.array(labels, dtype=int), np.array(groups), names, questions
 
 
 def _model():
@@ -268,11 +262,12 @@ def train(index: Index) -> dict:
     synthetic = synthetic_questions(index)
     items = real + synthetic
     _cache[str(index.folder)] = None                  # candidates are generated without a model
-    X, y, groups, names = examples(index, items)
-    texts, embedded = question_inputs(index, items)
+    X, y, groups, names, asked = examples(index, items)
+    texts = [q.text for q in asked]
+    embedded = np.vstack([index.encode_query(q.expanded) for q in asked])    # primed by examples()
     n = len(real)
     questions, oof_unanswerable, c_sweep = answerability.train(
-        texts[:n], embedded[:n], np.array([not i["answerable"] for i in real]))
+        texts[:n], embedded[:n], np.array([not i["answerable"] for i in real]), jobs=FIT_JOBS)
     unanswerable = np.concatenate([oof_unanswerable, questions.unanswerable(texts[n:], embedded[n:])])
     X, names = np.column_stack([X, unanswerable[groups]]), names + (QUESTION_FEATURE,)
     weights = np.where(groups < len(real), 1.0, SYNTHETIC_WEIGHT)
