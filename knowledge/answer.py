@@ -247,12 +247,14 @@ def closest(question: str, cand: Candidate) -> Answer:
     return Answer(question, text, False, cand.answer.sources, "closest", cand.answer.indicators, cand.answer.score)
 
 
-def choose(index: Index, question: str, q: Question, cands: list[Candidate], chooser: str = "learned") -> Answer:
+def choose(index: Index, question: str, q: Question, cands: list[Candidate], chooser: str = "learned",
+           whole: tuple[str, str] | None = None) -> Answer:
     """The best candidate when it is likely right; the closest passage or a refusal otherwise. A question that
     also names another city gets no "closest passage": a loosely related passage about Changzhou would read
     as that city's answer.
 
-    chooser "rule" scores candidates by subject-word coverage alone (the benchmark's comparison row).
+    chooser "rule" scores candidates by subject-word coverage alone (the benchmark's comparison row). whole: the
+    question this one is a part of (its normalized text and search query), whose answerability the part takes.
     """
     from .ranker import ranker_for
     if not cands:
@@ -262,7 +264,7 @@ def choose(index: Index, question: str, q: Question, cands: list[Candidate], cho
         probs = [coverage(q.subject, c.evidence) for c in cands]
         answer_at, closest_at = FALLBACK_COVERAGE, 1.01
     else:
-        probs = model.score(index, q, cands)
+        probs = model.score(index, q, cands, whole)
         answer_at, closest_at = model.answer_threshold, model.closest_threshold
     best_i = max(range(len(cands)), key=lambda i: (round(probs[i], 4), -i))
     best, p = cands[best_i], probs[best_i]
@@ -277,13 +279,14 @@ def choose(index: Index, question: str, q: Question, cands: list[Candidate], cho
     return refused
 
 
-def _answer_one(index: Index, question: str, mode: str, chooser: str = "learned") -> Answer:
+def _answer_one(index: Index, question: str, mode: str, chooser: str = "learned",
+                whole: tuple[str, str] | None = None) -> Answer:
     q = terms.fix_typos(normalize(question))
     reason = out_of_scope(q)
     if reason:
         return refusal(question, [], reason)
     qq, cands = candidates(index, question, mode)
-    return choose(index, question, qq, cands, chooser)
+    return choose(index, question, qq, cands, chooser, whole)
 
 
 _FOLLOW_UP_WORDS = frozenset("目标 目标值 现状 现状值 达标 达标了 情况 数据 比例 数值 进展 完成 投资 年限 单位 负责".split())
@@ -315,13 +318,14 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
     whole = _answer_one(index, question, mode, chooser)
     if len(segs) <= 1 or up_front:
         return whole
+    asked = _query(index, question)[:2]                # each part is scored as answerable as the whole question
     results: list[Answer] = []
     for i, seg in enumerate(segs):
         if i and not has_own_subject(seg):             # "…，2030年目标呢": the subject sits in the first part
             seg = f"{segs[0]} {seg}"
-        res = _answer_one(index, seg, mode, chooser)
+        res = _answer_one(index, seg, mode, chooser, asked)
         if i and res.kind not in RECORD_KINDS:
-            joined = _answer_one(index, f"{segs[0]} {seg}", mode, chooser)
+            joined = _answer_one(index, f"{segs[0]} {seg}", mode, chooser, asked)
             if joined.confident and (joined.kind in RECORD_KINDS or not res.confident):
                 res = joined
         if res.confident and all(r.text != res.text for r in results):

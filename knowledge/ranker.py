@@ -64,9 +64,13 @@ class Ranker:
     closest_threshold: float
     questions: answerability.QuestionModel
 
-    def score(self, index: Index, q: Question, cands: list[Candidate]) -> list[float]:
-        """Each candidate's estimated chance of being right (the question's answerability score is the last column)."""
-        unanswerable = float(self.questions.unanswerable([q.text], index.encode_query(q.expanded))[0])
+    def score(self, index: Index, q: Question, cands: list[Candidate],
+              whole: tuple[str, str] | None = None) -> list[float]:
+        """Each candidate's estimated chance of being right (the question's answerability score is the last column).
+        whole: the normalized text and search query of the question q is one part of. A part is as answerable as
+        the question it comes from: "…哪几所，给个名单" asks for a list the plan lacks in its second part only."""
+        text, expanded = whole or (q.text, q.expanded)
+        unanswerable = float(self.questions.unanswerable([text], index.encode_query(expanded))[0])
         rows = []
         for feats in question_rows(index, q, cands):
             names, row = vector(feats)
