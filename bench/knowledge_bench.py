@@ -8,13 +8,13 @@ and prints the figures side by side, then the answer chooser's threshold sweep. 
   rule       hybrid retrieval, the best candidate by subject-word coverage (the old hand-set rule, 0.5)
   final      hybrid retrieval and the learned chooser: what the assistant answers
 Question sets: dev (bench/devset.jsonl), tune (bench/blind_tune.jsonl), extra (bench/blind_extra.jsonl, 322
-more questions written blind for training) and more (bench/blind_more.jsonl, 483 more written the same way)
-train the chooser, so their figures are in-sample; test
+more questions written blind for training), more (bench/blind_more.jsonl, 483 more written the same way) and
+third (bench/blind_third.jsonl, 411 more, 148 of them unanswerable) train the chooser, so their figures are in-sample; test
 (bench/blind_test.jsonl, the blind half), second (bench/blind_second.jsonl, 488 more written blind) and holdout
 (bench/holdout.jsonl) are never trained or tuned on.
 --failures lists wrong answers of the training sets only: the blind test half's failures are not to be
 looked at. Usage:
-    python bench/knowledge_bench.py [--sets dev,tune,extra,more,test,second,holdout] [--pipelines ...] [--failures] [--no-build]
+    python bench/knowledge_bench.py [--sets dev,tune,extra,more,third,test,second,holdout] [--pipelines ...] [--failures] [--no-build]
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"dev": "devset.jsonl", "tune": "blind_tune.jsonl", "extra": "blind_extra.jsonl",
-        "more": "blind_more.jsonl", "test": "blind_test.jsonl", "second": "blind_second.jsonl",
-        "holdout": "holdout.jsonl"}
+        "more": "blind_more.jsonl", "third": "blind_third.jsonl", "test": "blind_test.jsonl",
+        "second": "blind_second.jsonl", "holdout": "holdout.jsonl"}
 PIPELINES = {
     "baseline": ["bench/baseline.py"],
     "bm25": ["-m", "knowledge", "ask", "--json", "--mode", "bm25"],
@@ -106,7 +106,7 @@ def print_table(title: str, table: dict[str, dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="dev,tune,extra,more,test,second,holdout")
+    parser.add_argument("--sets", default="dev,tune,extra,more,third,test,second,holdout")
     parser.add_argument("--pipelines", default=",".join(PIPELINES))
     parser.add_argument("--failures", action="store_true", help="list wrong answers (training sets only)")
     parser.add_argument("--no-build", action="store_true", help="skip timing a cold build of the index")
@@ -153,8 +153,8 @@ def main() -> int:
         r = json.loads(report.read_text(encoding="utf-8"))
         print(f"\n== chooser: {r['questions']} tune questions + {r['synthetic_questions']} from the tables, "
               f"{r['candidates']} candidates; answer threshold {r['answer_threshold']}, closest-passage threshold "
-              f"{r['closest_threshold']} (swept out of fold, 5 folds by question, on the {r['swept_on']} dev and "
-              f"tune questions)")
+              f"{r['closest_threshold']} (swept out of fold, 5 folds by question, on all of them, unanswerable ones "
+              f"weighed to the dev and tune sets' share {r['unanswerable_share']})")
         print(f"{'threshold':>10}{'accuracy':>10}{'ans.ref.':>10}{'unans.ref':>10}{'all right':>10}{'utility':>10}"
               f"{'smoothed':>10}")
         for row in r["sweep"]:
