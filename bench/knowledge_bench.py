@@ -9,9 +9,9 @@ and prints the figures side by side, then the answer chooser's threshold sweep. 
   final      hybrid retrieval and the learned chooser: what the assistant answers
 Question sets: dev (bench/devset.jsonl), tune (bench/blind_tune.jsonl), extra (bench/blind_extra.jsonl, 322
 more questions written blind for training), more (bench/blind_more.jsonl, 483 more written the same way) and
-third (bench/blind_third.jsonl, 411 more, 148 of them unanswerable) train the chooser, so their figures are in-sample; test
-(bench/blind_test.jsonl, the blind half), second (bench/blind_second.jsonl, 488 more written blind) and holdout
-(bench/holdout.jsonl) are never trained or tuned on.
+third (bench/blind_third.jsonl, 411 more, 148 of them unanswerable) train the chooser, so their figures are
+in-sample; test (bench/blind_test.jsonl, the blind half), second (bench/blind_second.jsonl, 488 more written
+blind) and holdout (bench/holdout.jsonl) are never trained or tuned on.
 --failures lists wrong answers of the training sets only: the blind test half's failures are not to be
 looked at. Usage:
     python bench/knowledge_bench.py [--sets dev,tune,extra,more,third,test,second,holdout] [--pipelines ...] [--failures] [--no-build]

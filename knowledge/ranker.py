@@ -13,8 +13,9 @@ ranker.json beside the model:
 - answer_threshold: the chance of being right above which the best candidate is given; chosen on all the
   training questions, weighed to the citizens' mix of MIX_SETS (their share of unanswerable questions), to make
   the most questions come out right (answered correctly, or refused when the plan cannot answer; a question the
-  explicit cues refuse up front counts as refused whatever its score), averaged with its two neighbouring thresholds: the top of the sweep is flat, and the average moves less with
-  the folds than the single best step does;
+  explicit cues refuse up front counts as refused whatever its score), averaged with its two neighbouring
+  thresholds: the top of the sweep is flat, and the average moves less with the folds than the single best
+  step does;
 - closest_threshold: the lowest chance at which a passage is still shown as "the closest the plan has",
   chosen so that in the band below answer_threshold the shown passage holds the fact at least half the time.
 """

@@ -277,6 +277,18 @@ def test_answer_threshold_is_taken_from_a_plateau_not_a_lone_spike():
     assert max(rows, key=lambda r: r["utility_smoothed"])["threshold"] == 0.2
 
 
+def test_threshold_sweep_weighs_unanswerable_questions_by_the_citizens_share():
+    """Training sets hold more unanswerable questions than citizens ask; weighed to a tenth, refusing them is no
+    longer worth losing half the right answers, so the swept threshold falls."""
+    from knowledge import ranker
+    outcomes = [(0.2, True, True)] * 4 + [(0.6, True, True)] * 4 + [(0.3, False, False)] * 8
+
+    def best(share):
+        return max(ranker.sweep(outcomes, share), key=lambda r: r["utility"])["threshold"]
+    assert best(None) > 0.3          # half the questions unanswerable, as in these outcomes
+    assert best(0.1) <= 0.2
+
+
 def test_no_training_question_repeats_one_of_the_blind_test_half():
     from knowledge import ranker
     test = {ranker.same_question(i["q"]) for i in ranker._read(ranker.BLIND_TEST)}
