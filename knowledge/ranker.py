@@ -1,8 +1,8 @@
 """The learned chooser: a gradient-boosted model of "this candidate answer is right", trained at build time.
 
-Training questions are the tune questions in bench/ (the dev set, the tune half of the blind set and the three
-blind sets written later for training; never the blind test half, nor a question that repeats one of it word
-for word) plus questions the plan's tables yield by
+Training questions are the tune questions in bench/ (the dev set, the tune half of the blind set and the two
+extra blind sets written later for training; never the blind test half, nor a question that repeats one of
+it word for word) plus questions the plan's tables yield by
 themselves (each indicator's and project's name, and the colloquial names of synonyms.yml, with the cell that
 answers them). A candidate is labelled right when it holds every key fact of its question; every candidate of
 an unanswerable question is wrong. One feature is the question's own answerability score
@@ -10,12 +10,11 @@ an unanswerable question is wrong. One feature is the question's own answerabili
 trust it.
 Thresholds are swept on out-of-fold predictions (5 folds, grouped by question) and the sweep is kept in
 ranker.json beside the model:
-- answer_threshold: the chance of being right above which the best candidate is given; chosen on all the
-  training questions, weighed to the citizens' mix of MIX_SETS (their share of unanswerable questions), to make
-  the most questions come out right (answered correctly, or refused when the plan cannot answer; a question the
-  explicit cues refuse up front counts as refused whatever its score), averaged with its two neighbouring
-  thresholds: the top of the sweep is flat, and the average moves less with the folds than the single best
-  step does;
+- answer_threshold: the chance of being right above which the best candidate is given; chosen on the
+  questions of SWEEP_SETS to make the most questions come out right (answered correctly, or refused when the
+  plan cannot answer; a question the explicit cues refuse up front counts as refused whatever its score),
+  averaged with its two neighbouring thresholds: the top of the sweep is flat, and the average moves less with
+  the folds than the single best step does;
 - closest_threshold: the lowest chance at which a passage is still shown as "the closest the plan has",
   chosen so that in the band below answer_threshold the shown passage holds the fact at least half the time.
 """
@@ -37,12 +36,12 @@ from .forest import Forest
 from .index import ROOT, Index
 from .normalize import normalize, without_punctuation
 
-# The sets whose mix of questions is the citizens' (about one in nine the plan cannot answer). The sets written
-# later for training hold larger shares of hard unanswerable questions (120 of 322, 78 of 483, 148 of 411); in
-# the threshold sweep every question counts so that unanswerable ones weigh what they weigh in MIX_SETS.
-MIX_SETS = [ROOT / "bench" / "devset.jsonl", ROOT / "bench" / "blind_tune.jsonl"]
-TRAINING_SETS = MIX_SETS + [ROOT / "bench" / f for f in ("blind_extra.jsonl", "blind_more.jsonl",
-                                                         "blind_third.jsonl")]
+# The sets whose mix of questions is the citizens' (about one in ten the plan cannot answer) come first: the
+# thresholds are swept on them alone. blind_extra.jsonl and blind_more.jsonl, written later for training, hold
+# larger shares of hard unanswerable questions (120 of 322, 78 of 483); they train the model but do not set the
+# thresholds.
+SWEEP_SETS = [ROOT / "bench" / "devset.jsonl", ROOT / "bench" / "blind_tune.jsonl"]
+TRAINING_SETS = SWEEP_SETS + [ROOT / "bench" / "blind_extra.jsonl", ROOT / "bench" / "blind_more.jsonl"]
 # The blind test half is never trained on; a training question that asks what one of its questions asks, word
 # for word (the dev set was written before it, and common questions repeat), is left out of training.
 BLIND_TEST = ROOT / "bench" / "blind_test.jsonl"
@@ -218,26 +217,24 @@ def _outcomes(items: list[dict], groups: np.ndarray, labels: np.ndarray, probs: 
     return out
 
 
-def sweep(outcomes: list[tuple[float, bool, bool]], unanswerable_share: float | None = None) -> list[dict]:
+def sweep(outcomes: list[tuple[float, bool, bool]]) -> list[dict]:
     """Figures for each answer threshold: accuracy, wrongly refused, unanswerable refused, share of questions
     right, and the utility the threshold is chosen by: +1 for each right answer or right refusal, −1 for each
     answer to a question the plan cannot answer (it passes off an unrelated passage, or another city's or a
     later year's matter, as the plan's answer), 0 for refusing an answerable question or answering it with a
-    passage that misses the fact (both cited, neither invents anything, neither helps). The last two are per
-    question, unanswerable questions weighing unanswerable_share of the whole (their share in outcomes when
-    None)."""
+    passage that misses the fact (both cited, neither invents anything, neither helps)."""
     n_ans = max(1, sum(a for _, _, a in outcomes))
     n_una = max(1, sum(not a for _, _, a in outcomes))
-    share = n_una / len(outcomes) if unanswerable_share is None else unanswerable_share
     rows = []
     for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
         acc = sum(p >= t and r for p, r, a in outcomes if a) / n_ans
         refused = sum(p < t for p, _, a in outcomes if a) / n_ans
         una_refused = sum(p < t for p, _, a in outcomes if not a) / n_una
+        n_right = sum(p >= t and r for p, r, a in outcomes if a) + sum(p < t for p, _, a in outcomes if not a)
+        n_wrong = sum(p >= t and not a for p, r, a in outcomes)
         rows.append({"threshold": float(t), "accuracy": round(acc, 3), "answerable_refused": round(refused, 3),
-                     "unanswerable_refused": round(una_refused, 3),
-                     "overall": round((1 - share) * acc + share * una_refused, 3),
-                     "utility": round((1 - share) * acc + share * (2 * una_refused - 1), 3)})
+                     "unanswerable_refused": round(una_refused, 3), "overall": round(n_right / len(outcomes), 3),
+                     "utility": round((n_right - n_wrong) / len(outcomes), 3)})
     return rows
 
 
@@ -265,6 +262,7 @@ def train(index: Index) -> dict:
     from sklearn.model_selection import GroupKFold
     started = time.perf_counter()
     real = training_questions(TRAINING_SETS)
+    n_sweep = len(training_questions(SWEEP_SETS))      # they come first in `real`
     synthetic = synthetic_questions(index)
     items = real + synthetic
     _cache[str(index.folder)] = None                  # candidates are generated without a model
@@ -283,21 +281,18 @@ def train(index: Index) -> dict:
     fitted = Parallel(n_jobs=FIT_JOBS)(delayed(_fit)(X, y, weights, idx) for idx in [f for f, _ in folds] + [None])
     for (_, test_idx), m in zip(folds, fitted, strict=False):
         oof[test_idx] = m.predict_proba(X[test_idx])[:, 1]
-    mix = training_questions(MIX_SETS)
-    share = sum(not i["answerable"] for i in mix) / len(mix)
-    swept = groups < n
+    swept = groups < n_sweep
     from .answer import outside_plan
     outcomes = [(0.0 if outside_plan(item["q"]) else p, right, answerable) for item, (p, right, answerable)
-                in zip(real, _outcomes(real, groups[swept], y[swept], oof[swept]), strict=True)]
-    table = sweep(outcomes, share)
+                in zip(real[:n_sweep], _outcomes(real[:n_sweep], groups[swept], y[swept], oof[swept]), strict=True)]
+    table = sweep(outcomes)
     smoothed(table)
     best = max(table, key=lambda r: (r["utility_smoothed"], -r["threshold"]))
     answer_at = best["threshold"]
     closest_at = _closest_threshold(outcomes, answer_at)
     ranker = Ranker(Forest.from_model(fitted[-1]), names, answer_at, closest_at, questions)
     (index.folder / MODEL_FILE).write_bytes(pickle.dumps(ranker))
-    report = {"inputs_hash": inputs_hash(index), "questions": len(real),
-              "unanswerable_share": round(share, 3),
+    report = {"inputs_hash": inputs_hash(index), "questions": len(real), "swept_on": n_sweep,
               "synthetic_questions": len(synthetic),
               "candidates": int(len(y)), "answer_threshold": answer_at, "closest_threshold": closest_at,
               "out_of_fold": best, "sweep": table, "question_model": {"C": questions.c, "sweep": c_sweep},
