@@ -40,7 +40,7 @@ PIPELINES = {
     "rule": ["-m", "knowledge", "ask", "--json", "--chooser", "rule"],
     "final": ["-m", "knowledge", "ask", "--json"],
 }
-HELD_OUT = ("test", "second", "third", "holdout")      # never trained on; --failures never lists them
+HELD_OUT = ("test", "second", "third", "holdout")    # never trained on; --failures never lists them
 
 
 def run_child(args: list[str], env: dict | None = None) -> tuple[str, float, float]:

@@ -68,7 +68,8 @@ class Ranker:
               whole: tuple[str, str] | None = None) -> list[float]:
         """Each candidate's estimated chance of being right (the question's answerability score is the last column).
         whole: the normalized text and search query of the question q is one part of. A part is as answerable as
-        the question it comes from: "…哪几所，给个名单" asks for a list the plan lacks in its second part only."""
+        the question it comes from: in "举报企业偷排有没有奖金，一般奖多少" the first part alone reads like one the plan
+        answers."""
         text, expanded = whole or (q.text, q.expanded)
         unanswerable = float(self.questions.unanswerable([text], index.encode_query(expanded))[0])
         rows = []
