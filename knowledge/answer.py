@@ -311,14 +311,12 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
         return Answer(question or "", msg, False, [], "invalid")
     index = index or load()
     segs = _segments(question)
-    up_front = outside_plan(question)                   # refused whole, as _answer_one refuses it
-    if len(segs) > 1 and not up_front:                  # every text the parts may search, encoded in one batch
-        asked = [question, segs[0]] + [t for seg in segs[1:] for t in (seg, f"{segs[0]} {seg}")]
-        index.prime_queries([query_text(index, t) for t in asked])
-    whole = _answer_one(index, question, mode, chooser)
-    if len(segs) <= 1 or up_front:
-        return whole
+    if len(segs) <= 1 or outside_plan(question):       # one part, or refused whole as _answer_one refuses it
+        return _answer_one(index, question, mode, chooser)
     asked = _query(index, question)[:2]                # each part is scored as answerable as the whole question
+    parts = [segs[0]] + [t for seg in segs[1:] for t in (seg, f"{segs[0]} {seg}")]
+    index.prime_queries([asked[1]] + [query_text(index, t) for t in parts])   # every text searched, one batch
+    whole = _answer_one(index, question, mode, chooser)
     results: list[Answer] = []
     for i, seg in enumerate(segs):
         if i and not has_own_subject(seg):             # "…，2030年目标呢": the subject sits in the first part
