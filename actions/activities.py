@@ -47,8 +47,13 @@ ACTIVITIES_HINT = "想参加环保活动，可以问“最近有什么环保活�
 
 
 def asks_more_than_activities(text: str) -> bool:
-    """Whether a find_activities message names a subject besides activities, times and places."""
-    return names_more_than(text, ACTIVITY_WORDS, 2)
+    """Whether a find_activities message names a subject besides activities, times and places. A Chinese word
+    no passage of the plan holds is no such subject: "附近有环保活懂吗" (活懂 for 活动) asks for activities, and
+    the plan has nothing to say on 活懂."""
+    from knowledge.index import load
+    index = load()
+    return names_more_than(text, ACTIVITY_WORDS, 2,
+                           counts=lambda t: t.isascii() or index.document_frequency(t) > 0)
 
 
 def kinds_in(text: str) -> set[str] | None:

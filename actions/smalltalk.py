@@ -8,6 +8,7 @@ small-talk responses when it is false. Inside a form, actions/interruptions.py c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -40,11 +41,14 @@ def _is_english(text: str) -> bool:
     return len(LATIN.findall(text)) > len(HAN.findall(text))
 
 
-def names_more_than(text: str, small_talk: frozenset[str] | set[str], min_len: int) -> bool:
-    """Whether a message has a content word (of at least min_len characters) that is not small talk."""
+def names_more_than(text: str, small_talk: frozenset[str] | set[str], min_len: int,
+                    counts: Callable[[str], bool] = lambda t: True) -> bool:
+    """Whether a message has a content word (of at least min_len characters) that is not small talk and that
+    `counts` accepts."""
     from knowledge.normalize import normalize
     from knowledge.terms import content_terms
-    return any(len(t) >= min_len and t.lower() not in small_talk for t in content_terms(normalize(text)))
+    return any(len(t) >= min_len and t.lower() not in small_talk and counts(t.lower())
+               for t in content_terms(normalize(text)))
 
 
 def english_subject(text: str) -> bool:

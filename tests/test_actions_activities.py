@@ -113,6 +113,7 @@ def test_asking_for_activities_gets_the_activities():
         _, msgs = run(ActionFindActivities(), tracker(question, "find_activities"))
         assert [m["custom"]["type"] for m in msgs] == ["activities"], question
     assert not asks_more_than_activities("这周末武进有什么志愿活动") and asks_more_than_activities("志愿者有激励吗")
+    assert not asks_more_than_activities("附近有环保活懂吗")       # a typo the plan never uses is no subject
 
 
 def test_a_policy_question_filed_as_find_activities_gets_the_plan_answer():
