@@ -8,10 +8,10 @@ and prints the figures side by side, then the answer chooser's threshold sweep. 
   rule       hybrid retrieval, the best candidate by subject-word coverage (the old hand-set rule, 0.5)
   final      hybrid retrieval and the learned chooser: what the assistant answers
 Question sets: dev (bench/devset.jsonl), tune (bench/blind_tune.jsonl), extra (bench/blind_extra.jsonl, 322
-more questions written blind for training) and more (bench/blind_more.jsonl, 483 more written the same way)
-train the chooser, so their figures are in-sample; test (bench/blind_test.jsonl, the blind half), second
-(bench/blind_second.jsonl, 488 more written blind), third (bench/blind_third.jsonl, 411 more, written in stop 21
-for training and taken out again) and holdout (bench/holdout.jsonl) are never trained or tuned on.
+more questions written blind for training), more (bench/blind_more.jsonl, 483 more written the same way) and
+third (bench/blind_third.jsonl, 411 more, 148 of them unanswerable) train the chooser, so their figures are
+in-sample; test (bench/blind_test.jsonl, the blind half), second (bench/blind_second.jsonl, 488 more written
+blind) and holdout (bench/holdout.jsonl) are never trained or tuned on.
 --failures lists wrong answers of the training sets only: the blind test half's failures are not to be
 looked at. Usage:
     python bench/knowledge_bench.py [--sets dev,tune,extra,more,third,test,second,holdout] [--pipelines ...] [--failures] [--no-build]
@@ -40,7 +40,7 @@ PIPELINES = {
     "rule": ["-m", "knowledge", "ask", "--json", "--chooser", "rule"],
     "final": ["-m", "knowledge", "ask", "--json"],
 }
-HELD_OUT = ("test", "second", "third", "holdout")    # never trained on; --failures never lists them
+HELD_OUT = ("test", "second", "holdout")    # never trained on; --failures never lists them
 
 
 def run_child(args: list[str], env: dict | None = None) -> tuple[str, float, float]:
@@ -148,7 +148,7 @@ def main() -> int:
     print_table("== run time (all sets in one batch; warm queries)", runtime)
     if not args.no_build:
         print(f"cold build (index + chooser training): {build_s:.1f} s, peak RSS {build_rss:.0f} MB")
-    report = ROOT / "build" / "knowledge" / "ranker.json"
+    report = Path(os.environ.get("KNOWLEDGE_BUILD_DIR", ROOT / "build" / "knowledge")) / "ranker.json"
     if report.exists():
         r = json.loads(report.read_text(encoding="utf-8"))
         print(f"\n== chooser: {r['questions']} tune questions + {r['synthetic_questions']} from the tables, "
