@@ -318,8 +318,10 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
     index.prime_queries([asked[1]] + [query_text(index, t) for t in parts])   # every text searched, one batch
     whole = _answer_one(index, question, mode, chooser)
     results: list[Answer] = []
+    uncovered: list[str] = []                          # parts of their own the plan gives no answer to
     for i, seg in enumerate(segs):
-        if i and not has_own_subject(seg):             # "…，2030年目标呢": the subject sits in the first part
+        own = not i or has_own_subject(seg)
+        if not own:                                    # "…，2030年目标呢": the subject sits in the first part
             seg = f"{segs[0]} {seg}"
         res = _answer_one(index, seg, mode, chooser, asked)
         if i and res.kind not in RECORD_KINDS:
@@ -328,16 +330,22 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
                 res = joined
         if res.confident and all(r.text != res.text for r in results):
             results.append(res)
-    if len(results) < 2:
-        if whole.confident or not results:
-            return whole
-        return results[0]
-    if whole.confident and all(_covers(whole.text, r.text) for r in results):
+        elif not res.confident and own:
+            uncovered.append(seg)
+    if not results or whole.confident and (len(results) < 2 or all(_covers(whole.text, r.text) for r in results)):
         return whole
+    if len(results) == 1 and not uncovered:
+        return results[0]
     sources = [s for r in results for s in r.sources]
     kinds = {r.kind for r in results}
-    return Answer(question, "\n\n".join(r.text for r in results), True, sources,
-                  kinds.pop() if len(kinds) == 1 else "text", [n for r in results for n in r.indicators])
+    text = "\n\n".join([r.text for r in results] + [_not_covered(seg) for seg in uncovered])
+    return Answer(question, text, True, sources, kinds.pop() if len(kinds) == 1 else "text",
+                  [n for r in results for n in r.indicators], results[0].score if len(results) == 1 else None)
+
+
+def _not_covered(part: str) -> str:
+    """The line that tells a citizen which part of the question the plan gives no answer to."""
+    return f"您问的“{part.strip()[:40]}”，《规划》里没有找到相关内容，我不作推测。"
 
 
 def _covers(whole: str, part: str) -> bool:

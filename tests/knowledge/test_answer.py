@@ -147,6 +147,13 @@ def test_two_questions_in_one_message(index):
     assert "3309473.59" in _digits(res.text)
 
 
+def test_a_part_the_plan_does_not_cover_is_named_beside_the_part_it_does(index):
+    res = _ask(index, "公园绿地面积2020年多少，附近公园停车收费吗")
+    assert res.confident and "14.33" in res.text
+    assert "“附近公园停车收费吗”，《规划》里没有找到相关内容" in res.text
+    assert not re.search(r"停车.{0,12}\d+\s*元", res.text)          # no fee made up for the part left open
+
+
 # ---- refusals and bad input ------------------------------------------------------------------
 
 @pytest.mark.parametrize("question", ["南京地铁几号线到常州", "明天常州天气怎么样"])
