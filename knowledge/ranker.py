@@ -3,10 +3,10 @@
 Training questions are the tune questions in bench/ (the dev set, the tune half of the blind set and the three
 extra blind sets written later for training; never the blind test half, nor a question that repeats one of
 it word for word) plus questions the plan's tables yield by themselves (each indicator's and project's name,
-and the colloquial names of synonyms.yml, with the cell that answers them). A candidate is labelled right when it holds every key fact of its question; every candidate of
-an unanswerable question is wrong. One feature is the question's own answerability score
-(knowledge.answerability), out of fold for the training questions (stacking), so the chooser learns how far to
-trust it.
+and the colloquial names of synonyms.yml, with the cell that answers them). A candidate is labelled right when
+it holds every key fact of its question; every candidate of an unanswerable question is wrong. One feature is
+the question's own answerability score (knowledge.answerability), out of fold for the training questions
+(stacking), so the chooser learns how far to trust it.
 Thresholds are swept on out-of-fold predictions (5 folds, grouped by question) and the sweep is kept in
 ranker.json beside the model:
 - answer_threshold: the chance of being right above which the best candidate is given; chosen on the
