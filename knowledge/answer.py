@@ -332,7 +332,7 @@ def answer(question: str, mode: str = "hybrid", index: Index | None = None, choo
             results.append(res)
         elif not res.confident and own:
             uncovered.append(seg)
-    if not results or whole.confident and (len(results) < 2 or all(_covers(whole.text, r.text) for r in results)):
+    if not results or (whole.confident and (len(results) < 2 or all(_covers(whole.text, r.text) for r in results))):
         return whole
     if len(results) == 1 and not uncovered:
         return results[0]

@@ -140,12 +140,12 @@ def synthetic_questions(index: Index) -> list[dict]:
     for ind in index.plan.indicators:
         if ind.parts:
             continue
-        names = [ind.name] + [v for canon, vs in variants.items() if canon in ind.name for v in vs[:1]]
+        colloquial = [vs for canon, vs in variants.items() if canon in ind.name]    # per synonym entry
+        names = [ind.name] + [vs[0] for vs in colloquial if vs]
         for name in names[:2]:
             out.append({"q": f"{name}现在多少", "answerable": True, "keys": [with_unit(ind.value_2020, ind.unit)]})
             out.append({"q": f"{name}2030年目标", "answerable": True, "keys": [with_unit(ind.target_2030, ind.unit)]})
-        spoken = [v for canon, vs in variants.items() if canon in ind.name for v in vs
-                  if not COLLOQUIAL_SKIP.search(v)][:STATUS_VARIANTS]
+        spoken = [v for vs in colloquial for v in vs if not COLLOQUIAL_SKIP.search(v)][:STATUS_VARIANTS]
         for name in spoken:                         # a colloquial status question: the record answers it
             out.append({"q": f"{name}{STATUS_ASKED}", "answerable": True,
                         "keys": [with_unit(ind.value_2020, ind.unit)]})
