@@ -161,6 +161,12 @@ def main() -> int:
             print(f"{row['threshold']:>10.2f}{row['accuracy']:>10.3f}{row['answerable_refused']:>10.3f}"
                   f"{row['unanswerable_refused']:>10.3f}{row['overall']:>10.3f}{row['utility']:>10.3f}"
                   f"{row.get('utility_smoothed', float('nan')):>10.3f}")
+        if "adapter" in r:
+            a, g = r["adapter"], r["adapter"]["out_of_fold_given"]
+            print(f"question map: answering unit's reciprocal rank out of fold {a['mrr_out_of_fold']} (raw embedding "
+                  f"{a['mrr_unmapped']}); the preferred candidate given at the threshold: accuracy {g['accuracy']:.3f}, "
+                  f"all right {g['overall']:.3f}, utility {g['utility']:.3f} (the sweep above: the plain model's own "
+                  f"best candidate)")
     if args.failures:
         for set_name in (s for s in sets if s not in HELD_OUT):
             wrong = [(i, r) for i, r in zip(sets[set_name], results["final"][set_name], strict=True) if not right(i, r)]

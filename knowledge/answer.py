@@ -261,13 +261,13 @@ def choose(index: Index, question: str, q: Question, cands: list[Candidate], cho
         return refusal(question, [])
     model = ranker_for(index) if chooser == "learned" else None
     if model is None:
-        probs = [coverage(q.subject, c.evidence) for c in cands]
+        probs = preference = [coverage(q.subject, c.evidence) for c in cands]
         answer_at, closest_at = FALLBACK_COVERAGE, 1.01
     else:
-        probs = model.score(index, q, cands, whole)
+        preference, probs = model.score(index, q, cands, whole)
         answer_at, closest_at = model.answer_threshold, model.closest_threshold
-    best_i = max(range(len(cands)), key=lambda i: (round(probs[i], 4), -i))
-    best, p = cands[best_i], probs[best_i]
+    best_i = max(range(len(cands)), key=lambda i: (round(preference[i], 4), -i))
+    best, p = cands[best_i], max(probs)
     best.answer.score = round(float(p), 4)
     if p >= answer_at:
         return best.answer

@@ -156,6 +156,17 @@ class Index:
         return [c.text.lower() for c in self.chunks]
 
     @cached_property
+    def chunk_spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """The first and last line of every chunk."""
+        return (np.array([c.line_start for c in self.chunks]), np.array([c.line_end for c in self.chunks]))
+
+    @cached_property
+    def unit_vectors(self) -> np.ndarray:
+        """The embeddings of every chunk, then every sentence (the units an answer quotes)."""
+        return np.vstack([self.faiss.reconstruct_n(0, self.faiss.ntotal),
+                          self.sentence_faiss.reconstruct_n(0, self.sentence_faiss.ntotal)]).astype(np.float32)
+
+    @cached_property
     def plain_text(self) -> str:
         """All chunk text, lower-case, without punctuation or spaces ("中河、北河" reads "中河北河")."""
         return without_punctuation("".join(self._lower_texts))

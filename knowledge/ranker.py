@@ -7,6 +7,9 @@ and the colloquial names of synonyms.yml, with the cell that answers them). A ca
 it holds every key fact of its question; every candidate of an unanswerable question is wrong. One feature is
 the question's own answerability score (knowledge.answerability), out of fold for the training questions
 (stacking), so the chooser learns how far to trust it.
+Since stop 23 a second model of the same kind, the preference, also reads the adapted similarities of a
+candidate's units (knowledge.adapter, out of fold in the same way) and picks which candidate is given; whether to
+answer at all is still decided by the first model's best chance, against the threshold swept on it alone.
 Thresholds are swept on out-of-fold predictions (5 folds, grouped by question) and the sweep is kept in
 ranker.json beside the model:
 - answer_threshold: the chance of being right above which the best candidate is given; chosen on the
@@ -29,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answerability
+from . import adapter, answerability
 from .chunks import fmt_number, with_unit
 from .features import Candidate, Question, question_rows, vector
 from .forest import Forest
@@ -55,34 +58,47 @@ CLOSEST_MIN_PRECISION = 0.5
 FIT_JOBS = 2                  # the build machines have two cores
 _CODE = [Path(__file__).parent / f for f in ("answer.py", "features.py", "ranker.py", "records.py", "outline.py",
                                              "search.py", "chunks.py", "terms.py", "forest.py",
-                                             "answerability.py")]
+                                             "answerability.py", "adapter.py")]
 MODEL_FILE, REPORT_FILE = "ranker.pkl", "ranker.json"
 QUESTION_FEATURE = "question_unanswerable"
 
 
 @dataclass
 class Ranker:
-    model: Forest
-    names: tuple[str, ...]
+    model: Forest                    # each candidate's chance of being right, without the adapted similarities
+    names: tuple[str, ...]           # every column; the model reads all but adapter.FEATURES
     answer_threshold: float
     closest_threshold: float
     questions: answerability.QuestionModel
+    adapter: np.ndarray              # the question map of knowledge.adapter
+    preference: Forest               # the same with the adapted similarities: which candidate to give
 
     def score(self, index: Index, q: Question, cands: list[Candidate],
-              whole: tuple[str, str] | None = None) -> list[float]:
-        """Each candidate's estimated chance of being right (the question's answerability score is the last column).
+              whole: tuple[str, str] | None = None) -> tuple[list[float], list[float]]:
+        """Each candidate's preference (which one to give) and its chance of being right (the best chance decides
+        whether to answer at all). The adapted similarities and the question's answerability score are the last
+        columns.
         whole: the normalized text and search query of the question q is one part of. A part is as answerable as
         the question it comes from: in "举报企业偷排有没有奖金，一般奖多少" the first part alone reads like one the plan
         answers."""
         text, expanded = whole or (q.text, q.expanded)
         unanswerable = float(self.questions.unanswerable([text], index.encode_query(expanded))[0])
+        sims = adapter.similarities(self.adapter, index.encode_query(q.expanded), index.unit_vectors)[0]
+        adapted = adapter.columns(sims, [adapter.candidate_units(index, c) for c in cands])
         rows = []
-        for feats in question_rows(index, q, cands):
+        for feats, extra in zip(question_rows(index, q, cands), adapted, strict=True):
             names, row = vector(feats)
-            if names + (QUESTION_FEATURE,) != self.names:
+            if names + adapter.FEATURES + (QUESTION_FEATURE,) != self.names:
                 raise RuntimeError("ranker features changed since it was trained: rebuild the index")
-            rows.append(row + [unanswerable])
-        return [float(p) for p in self.model.predict_proba(np.array(rows))[:, 1]]
+            rows.append(row + list(extra) + [unanswerable])
+        rows = np.array(rows)
+        preference = self.preference.predict_proba(rows)[:, 1]
+        chance = self.model.predict_proba(np.delete(rows, _adapted_columns(self.names), axis=1))[:, 1]
+        return [float(p) for p in preference], [float(p) for p in chance]
+
+
+def _adapted_columns(names: tuple[str, ...]) -> list[int]:
+    return [names.index(f) for f in adapter.FEATURES]
 
 
 def inputs_hash(index: Index) -> str:
@@ -180,12 +196,12 @@ def _is_right(item: dict, text: str) -> bool:
 
 
 def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...],
-                                                     list[Question]]:
-    """Feature rows, labels and question ids of every candidate of every item, and each item's Question (what
-    the answerability model reads of it, as at run time)."""
+                                                     list[Question], list[list[int]]]:
+    """Feature rows, labels and question ids of every candidate of every item, each item's Question (what
+    the answerability model reads of it, as at run time) and each candidate's units (knowledge.adapter)."""
     from .answer import candidates, query_text
     index.prime_queries([query_text(index, i["q"]) for i in items])
-    rows, labels, groups, names, questions = [], [], [], (), []
+    rows, labels, groups, names, questions, units = [], [], [], (), [], []
     for gi, item in enumerate(items):
         q, cands = candidates(index, item["q"])
         questions.append(q)
@@ -194,7 +210,14 @@ def examples(index: Index, items: list[dict]) -> tuple[np.ndarray, np.ndarray, n
             rows.append(row)
             labels.append(_is_right(item, c.answer.text))
             groups.append(gi)
-    return np.array(rows), np.array(labels, dtype=int), np.array(groups), names, questions
+            units.append(adapter.candidate_units(index, c))
+    return np.array(rows), np.array(labels, dtype=int), np.array(groups), names, questions, units
+
+
+def _rows_of(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Each question id with its rows, in row order (a question's candidates are consecutive rows)."""
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    return [(int(groups[a]), np.arange(a, b)) for a, b in zip(starts, np.r_[starts[1:], len(groups)], strict=True)]
 
 
 def _model():
@@ -214,16 +237,18 @@ def _fit(X: np.ndarray, y: np.ndarray, weights: np.ndarray, idx: np.ndarray | No
     return _model().fit(X[idx], y[idx], sample_weight=weights[idx])
 
 
-def _outcomes(items: list[dict], groups: np.ndarray, labels: np.ndarray, probs: np.ndarray) -> list[tuple[float, bool, bool]]:
-    """Per question: the best candidate's chance, whether it is right, whether the question is answerable."""
+def _outcomes(items: list[dict], groups: np.ndarray, labels: np.ndarray, probs: np.ndarray,
+              preference: np.ndarray | None = None) -> list[tuple[float, bool, bool]]:
+    """Per question: the best chance, whether the candidate given (the preferred one, else the likeliest) is
+    right, whether the question is answerable."""
     out = []
     for gi, item in enumerate(items):
         idx = np.flatnonzero(groups == gi)
         if len(idx) == 0:
             out.append((0.0, False, bool(item["answerable"])))
             continue
-        best = idx[np.argmax(probs[idx])]
-        out.append((float(probs[best]), bool(labels[best]), bool(item["answerable"])))
+        given = idx[np.argmax((probs if preference is None else preference)[idx])]
+        out.append((float(probs[idx].max()), bool(labels[given]), bool(item["answerable"])))
     return out
 
 
@@ -276,21 +301,33 @@ def train(index: Index) -> dict:
     synthetic = synthetic_questions(index)
     items = real + synthetic
     _cache[str(index.folder)] = None                  # candidates are generated without a model
-    X, y, groups, names, asked = examples(index, items)
+    X, y, groups, names, asked, units = examples(index, items)
     texts = [q.text for q in asked]
     embedded = np.vstack([index.encode_query(q.expanded) for q in asked])    # primed by examples()
     n = len(real)
     questions, oof_unanswerable, c_sweep = answerability.train(
         texts[:n], embedded[:n], np.array([not i["answerable"] for i in real]), jobs=FIT_JOBS)
     unanswerable = np.concatenate([oof_unanswerable, questions.unanswerable(texts[n:], embedded[n:])])
-    X, names = np.column_stack([X, unanswerable[groups]]), names + (QUESTION_FEATURE,)
+    answering = adapter.positives(index, real)
+    question_map = adapter.fit(embedded[:n], answering, index.unit_vectors)
+    held_out = adapter.out_of_fold(embedded[:n], answering, index.unit_vectors)
+    adapter_report = {"mrr_out_of_fold": adapter.mean_reciprocal_rank(held_out, answering),
+                      "mrr_unmapped": adapter.mean_reciprocal_rank(embedded[:n] @ index.unit_vectors.T, answering)}
+    sims = np.vstack([held_out, adapter.similarities(question_map, embedded[n:], index.unit_vectors)])
+    adapted = np.vstack([adapter.columns(sims[gi], [units[r] for r in rows])
+                         for gi, rows in _rows_of(groups)])
+    X = np.column_stack([X, adapted, unanswerable[groups]])
+    names = names + adapter.FEATURES + (QUESTION_FEATURE,)
     weights = np.where(groups < len(real), 1.0, SYNTHETIC_WEIGHT)
-    oof = np.zeros(len(y))
+    plain = np.delete(X, _adapted_columns(names), axis=1)
     folds = list(GroupKFold(n_splits=FOLDS).split(X, y, groups))
-    # The fold models and the final one are independent: fitted side by side, one per core.
-    fitted = Parallel(n_jobs=FIT_JOBS)(delayed(_fit)(X, y, weights, idx) for idx in [f for f, _ in folds] + [None])
-    for (_, test_idx), m in zip(folds, fitted, strict=False):
-        oof[test_idx] = m.predict_proba(X[test_idx])[:, 1]
+    # The fold models and the final ones are independent: fitted side by side, one per core.
+    fits = [(M, idx) for M in (plain, X) for idx in [f for f, _ in folds] + [None]]
+    fitted = Parallel(n_jobs=FIT_JOBS)(delayed(_fit)(M, y, weights, idx) for M, idx in fits)
+    oof, oof_preference = np.zeros(len(y)), np.zeros(len(y))
+    for (_, test_idx), m, mp in zip(folds, fitted[:FOLDS], fitted[FOLDS + 1:-1], strict=True):
+        oof[test_idx] = m.predict_proba(plain[test_idx])[:, 1]
+        oof_preference[test_idx] = mp.predict_proba(X[test_idx])[:, 1]
     swept = groups < n_sweep
     from .answer import outside_plan
     outcomes = [(0.0 if outside_plan(item["q"]) else p, right, answerable) for item, (p, right, answerable)
@@ -299,13 +336,19 @@ def train(index: Index) -> dict:
     smoothed(table)
     best = max(table, key=lambda r: (r["utility_smoothed"], -r["threshold"]))
     answer_at = best["threshold"]
-    closest_at = _closest_threshold(outcomes, answer_at)
-    ranker = Ranker(Forest.from_model(fitted[-1]), names, answer_at, closest_at, questions)
+    # What is given: the preferred candidate, when the plain model's best chance clears the threshold.
+    given = [(p, right, answerable) for (p, _, answerable), (_, right, _) in zip(outcomes, _outcomes(
+        real[:n_sweep], groups[swept], y[swept], oof[swept], oof_preference[swept]), strict=True)]
+    adapter_report["out_of_fold_given"] = next(r for r in sweep(given) if r["threshold"] == answer_at)
+    closest_at = _closest_threshold(given, answer_at)
+    ranker = Ranker(Forest.from_model(fitted[FOLDS]), names, answer_at, closest_at, questions, question_map,
+                    Forest.from_model(fitted[-1]))
     (index.folder / MODEL_FILE).write_bytes(pickle.dumps(ranker))
     report = {"inputs_hash": inputs_hash(index), "questions": len(real), "swept_on": n_sweep,
               "synthetic_questions": len(synthetic),
               "candidates": int(len(y)), "answer_threshold": answer_at, "closest_threshold": closest_at,
               "out_of_fold": best, "sweep": table, "question_model": {"C": questions.c, "sweep": c_sweep},
+              "adapter": adapter_report,
               "train_seconds": round(time.perf_counter() - started, 1)}
     (index.folder / REPORT_FILE).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     _cache[str(index.folder)] = ranker
