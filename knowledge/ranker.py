@@ -70,7 +70,7 @@ class Ranker:
     answer_threshold: float
     closest_threshold: float
     questions: answerability.QuestionModel
-    adapter: np.ndarray              # the question map of knowledge.adapter
+    question_map: np.ndarray         # W of knowledge.adapter
     preference: Forest               # the same with the adapted similarities: which candidate to give
 
     def score(self, index: Index, q: Question, cands: list[Candidate],
@@ -83,7 +83,7 @@ class Ranker:
         answers."""
         text, expanded = whole or (q.text, q.expanded)
         unanswerable = float(self.questions.unanswerable([text], index.encode_query(expanded))[0])
-        sims = adapter.similarities(self.adapter, index.encode_query(q.expanded), index.unit_vectors)[0]
+        sims = adapter.similarities(self.question_map, index.encode_query(q.expanded), index.unit_vectors)[0]
         adapted = adapter.columns(sims, [adapter.candidate_units(index, c) for c in cands])
         rows = []
         for feats, extra in zip(question_rows(index, q, cands), adapted, strict=True):
@@ -330,15 +330,19 @@ def train(index: Index) -> dict:
         oof_preference[test_idx] = mp.predict_proba(X[test_idx])[:, 1]
     swept = groups < n_sweep
     from .answer import outside_plan
-    outcomes = [(0.0 if outside_plan(item["q"]) else p, right, answerable) for item, (p, right, answerable)
-                in zip(real[:n_sweep], _outcomes(real[:n_sweep], groups[swept], y[swept], oof[swept]), strict=True)]
+    refused_up_front = [bool(outside_plan(item["q"])) for item in real[:n_sweep]]
+
+    def swept_outcomes(preference: np.ndarray | None = None) -> list[tuple[float, bool, bool]]:
+        """The swept questions' outcomes; one the explicit cues refuse up front counts as refused."""
+        return [(0.0 if refused else p, right, answerable) for refused, (p, right, answerable) in zip(
+            refused_up_front, _outcomes(real[:n_sweep], groups[swept], y[swept], oof[swept], preference), strict=True)]
+
+    outcomes = swept_outcomes()
     table = sweep(outcomes)
     smoothed(table)
     best = max(table, key=lambda r: (r["utility_smoothed"], -r["threshold"]))
     answer_at = best["threshold"]
-    # What is given: the preferred candidate, when the plain model's best chance clears the threshold.
-    given = [(p, right, answerable) for (p, _, answerable), (_, right, _) in zip(outcomes, _outcomes(
-        real[:n_sweep], groups[swept], y[swept], oof[swept], oof_preference[swept]), strict=True)]
+    given = swept_outcomes(oof_preference[swept])      # the preferred candidate, when the best chance clears it
     adapter_report["out_of_fold_given"] = next(r for r in sweep(given) if r["threshold"] == answer_at)
     closest_at = _closest_threshold(given, answer_at)
     ranker = Ranker(Forest.from_model(fitted[FOLDS]), names, answer_at, closest_at, questions, question_map,

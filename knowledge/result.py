@@ -21,7 +21,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     kind: str = "text"          # indicator, unmet, project, text, closest, refusal, invalid
     indicators: list[int] = field(default_factory=list)   # numbers of the 表1 rows the answer is about
-    score: float | None = None  # the chooser's estimate that this answer is right (None: not scored)
+    score: float | None = None  # the chooser's best chance, which decided whether to answer (None: not scored)
 
     def to_dict(self) -> dict:
         return asdict(self)
